@@ -1,0 +1,48 @@
+# monitor-watchdog developer entry points. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-blackbox-exporter \
+	systemd openssl ca-certificates curl python3-venv
+PYTEST_ARGS ?=
+
+.PHONY: help deps venv lint typecheck test ci run bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+deps:  ## install the Debian packages the tests and demo use (apt)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@if $(BIN)/pip show watchdog >/dev/null 2>&1; then \
+		echo "error: the filesystem 'watchdog' package is installed in $(VENV); it would shadow ours"; exit 1; fi
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate  ## create .venv with the project and its test tools
+
+lint: venv  ## ruff (lint + format check)
+	$(BIN)/ruff check watchdog tests bench
+	$(BIN)/ruff format --check watchdog tests bench
+
+typecheck: venv  ## mypy --strict over the package
+	$(BIN)/mypy
+
+test: lint typecheck  ## lint, type-check and run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+ci: deps test  ## what CI runs on a fresh machine: install everything, then test
+
+run: venv  ## run the daemon with config/local.yaml (probes what runs on this machine)
+	$(BIN)/monitor-watchdog run -c config/local.yaml
+
+bench: venv  ## benchmarks (JSON on stdout, also saved under bench/results/)
+	$(BIN)/python -m bench.run_all
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

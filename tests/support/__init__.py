@@ -1,0 +1,1 @@
+"""Shared test support: ports, processes stopped by PID, polling with deadlines, real components."""

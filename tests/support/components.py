@@ -1,0 +1,106 @@
+"""Real components from Debian's packages and PyPI, started on free loopback ports."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.procs import ManagedProcess, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def require_binary(name: str) -> str:
+    """The path of ``name``, or skip the test with the package to install."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} not installed (run .ci/run or `make deps`)")
+    return path
+
+
+@dataclass
+class Running:
+    """A started component and where it listens."""
+
+    process: ManagedProcess
+    port: int
+
+    @property
+    def url(self) -> str:
+        """Base URL on loopback."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> int:
+        """Stop by PID."""
+        return self.process.stop()
+
+
+def start_prometheus(workdir: Path, config: dict[str, object], port: int | None = None,
+                     extra_args: tuple[str, ...] = ()) -> Running:
+    """Debian's ``prometheus`` with ``config``, listening on 127.0.0.1."""
+    binary = require_binary("prometheus")
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_file = workdir / "prometheus.yml"
+    config_file.write_text(yaml.safe_dump(config))
+    proc = ManagedProcess(
+        [
+            binary,
+            f"--config.file={config_file}",
+            f"--storage.tsdb.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-lifecycle",
+            *extra_args,
+        ],
+        workdir / "prometheus.log",
+    )
+    proc.wait_http(f"http://127.0.0.1:{port}/-/ready")
+    return Running(proc, port)
+
+
+def start_alertmanager(workdir: Path, config: dict[str, object],
+                       port: int | None = None) -> Running:
+    """Debian's ``prometheus-alertmanager`` with gossip disabled, on 127.0.0.1."""
+    binary = require_binary("prometheus-alertmanager")
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_file = workdir / "alertmanager.yml"
+    config_file.write_text(yaml.safe_dump(config))
+    proc = ManagedProcess(
+        [
+            binary,
+            f"--config.file={config_file}",
+            f"--storage.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            f"--web.external-url=http://127.0.0.1:{port}/",
+            "--cluster.listen-address=",
+        ],
+        workdir / "alertmanager.log",
+    )
+    proc.wait_http(f"http://127.0.0.1:{port}/-/ready")
+    return Running(proc, port)
+
+
+def start_daemon(workdir: Path, config: dict[str, object], port: int | None = None,
+                 extra_args: tuple[str, ...] = ()) -> Running:
+    """monitor-watchdog itself as a subprocess (``python -m watchdog run``)."""
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = {"state_dir": str(workdir / "state"), **config}
+    config.setdefault("server", {"listen": f"127.0.0.1:{port}"})
+    config_file = workdir / "watchdog.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+    proc = ManagedProcess(
+        [sys.executable, "-m", "watchdog", "--log-format", "json", "run",
+         "-c", str(config_file), *extra_args],
+        workdir / "watchdog.log",
+        env={"PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )
+    proc.wait_http(f"http://127.0.0.1:{port}/-/healthy")
+    return Running(proc, port)

@@ -1,0 +1,5 @@
+"""Allow ``python -m watchdog``."""
+
+from watchdog.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,11 @@
+"""Subcommands. Each module exposes ``register(subparsers)`` that sets ``handler``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from watchdog.commands import check, run
+
+__all__ = ["COMMANDS"]
+
+COMMANDS: list[ModuleType] = [run, check]

@@ -1,0 +1,196 @@
+"""The ``alerting`` section: Alertmanager replicas, emergency receivers, heartbeats, outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
+
+from watchdog.config.tls import TLSConfig
+from watchdog.config.types import (
+    Duration,
+    HttpUrl,
+    Model,
+    Secret,
+    SecretFile,
+    check_http_url,
+    pick_secret,
+)
+from watchdog.redact import register_secret
+
+__all__ = [
+    "AlertingConfig",
+    "AlertmanagerConfig",
+    "BasicAuth",
+    "EmergencyReceiver",
+    "FallbackConfig",
+    "HeartbeatConfig",
+    "HeartbeatInConfig",
+    "OutboxConfig",
+    "PagerDutyReceiver",
+    "SlackReceiver",
+    "WebhookReceiver",
+]
+
+
+def _secret_url(value: Any) -> SecretStr:
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(raw, str):
+        raise ValueError("expected a URL string")
+    register_secret(raw)
+    try:
+        check_http_url(raw)
+    except ValueError:
+        raise ValueError("must be an http:// or https:// URL with a host") from None
+    return SecretStr(raw)
+
+
+SecretUrl = Annotated[SecretStr, BeforeValidator(_secret_url)]
+"""A URL that may embed a credential (Slack, healthchecks): validated, never printed."""
+
+
+class BasicAuth(Model):
+    """HTTP basic authentication."""
+
+    username: str = Field(min_length=1)
+    password: Secret | None = None
+    password_file: SecretFile | None = None
+
+    @model_validator(mode="after")
+    def _one_password(self) -> BasicAuth:
+        pick_secret(self.password, self.password_file, "password", required=True)
+        return self
+
+    def secret(self) -> str:
+        """The password, from whichever source was given."""
+        chosen = self.password or self.password_file
+        assert chosen is not None
+        return chosen.get_secret_value()
+
+
+class AlertmanagerConfig(Model):
+    """One Alertmanager replica; alerts go to every replica."""
+
+    url: HttpUrl
+    timeout: Duration = 10.0
+    basic_auth: BasicAuth | None = None
+    bearer_token: Secret | None = None
+    bearer_token_file: SecretFile | None = None
+    tls: TLSConfig | None = None
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> AlertmanagerConfig:
+        token = pick_secret(
+            self.bearer_token, self.bearer_token_file, "bearer_token", required=False
+        )
+        if token is not None and self.basic_auth is not None:
+            raise ValueError("set either basic_auth or bearer_token, not both")
+        return self
+
+
+class WebhookReceiver(Model):
+    """Generic webhook: the body is an Alertmanager webhook payload (version 4)."""
+
+    kind: Literal["webhook"]
+    name: str | None = None
+    url: SecretUrl | None = None
+    url_file: SecretFile | None = None
+    hmac_secret: Secret | None = None
+    hmac_secret_file: SecretFile | None = None
+    timeout: Duration = 10.0
+    tls: TLSConfig | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> WebhookReceiver:
+        pick_secret(self.url, self.url_file, "url", required=True)
+        pick_secret(self.hmac_secret, self.hmac_secret_file, "hmac_secret", required=False)
+        return self
+
+
+class SlackReceiver(Model):
+    """Slack incoming webhook."""
+
+    kind: Literal["slack"]
+    name: str | None = None
+    url: SecretUrl | None = None
+    url_file: SecretFile | None = None
+    channel: str | None = None
+    timeout: Duration = 10.0
+    tls: TLSConfig | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SlackReceiver:
+        pick_secret(self.url, self.url_file, "url", required=True)
+        return self
+
+
+class PagerDutyReceiver(Model):
+    """PagerDuty Events API v2."""
+
+    kind: Literal["pagerduty"]
+    name: str | None = None
+    routing_key: Secret | None = None
+    routing_key_file: SecretFile | None = None
+    url: HttpUrl = "https://events.pagerduty.com/v2/enqueue"
+    timeout: Duration = 10.0
+    tls: TLSConfig | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PagerDutyReceiver:
+        pick_secret(self.routing_key, self.routing_key_file, "routing_key", required=True)
+        return self
+
+
+EmergencyReceiver = Annotated[
+    WebhookReceiver | SlackReceiver | PagerDutyReceiver, Field(discriminator="kind")
+]
+
+
+class HeartbeatConfig(Model):
+    """Outgoing dead man's switch (a Healthchecks.io-style ping URL)."""
+
+    url: SecretUrl | None = None
+    url_file: SecretFile | None = None
+    interval: Duration = 60.0
+    timeout: Duration = 10.0
+
+    @model_validator(mode="after")
+    def _check(self) -> HeartbeatConfig:
+        pick_secret(self.url, self.url_file, "url", required=True)
+        if self.interval <= 0:
+            raise ValueError("interval must be positive")
+        return self
+
+
+class HeartbeatInConfig(Model):
+    """Incoming heartbeat: Alertmanager posts its always-firing Watchdog alert here."""
+
+    window: Duration = 300.0
+    alertname: str = "Watchdog"
+
+
+class FallbackConfig(Model):
+    """When to switch from Alertmanager to the emergency receivers."""
+
+    after_failures: int = Field(default=2, ge=1)
+    after: Duration = 10.0
+
+
+class OutboxConfig(Model):
+    """Bounds on notifications waiting for a channel to come back."""
+
+    max_items: int = Field(default=10_000, ge=1)
+    max_age: Duration = 86_400.0
+
+
+class AlertingConfig(Model):
+    """Where alerts go, and how delivery falls back."""
+
+    alertmanagers: list[AlertmanagerConfig] = Field(default_factory=list)
+    emergency: list[EmergencyReceiver] = Field(default_factory=list)
+    heartbeat: HeartbeatConfig | None = None
+    heartbeat_in: HeartbeatInConfig | None = None
+    resend_delay: Duration = 60.0
+    repeat_interval: Duration = 3600.0
+    fallback: FallbackConfig = Field(default_factory=FallbackConfig)
+    outbox: OutboxConfig = Field(default_factory=OutboxConfig)

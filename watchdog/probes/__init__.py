@@ -1,0 +1,19 @@
+"""Probe kinds. ``PROBES`` maps a target's ``kind`` to its config model and coroutine.
+
+Adding a kind means adding one module with a ``KIND`` and one line here; the scheduler and the
+config loader find it through this mapping.
+"""
+
+from watchdog.probes import http, scrape, tcp
+from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+
+__all__ = ["PROBES", "ProbeContext", "ProbeError", "ProbeKind", "ProbeResult"]
+
+PROBES: dict[str, ProbeKind] = {
+    kind.name: kind
+    for kind in (
+        http.KIND,
+        tcp.KIND,
+        scrape.KIND,
+    )
+}

@@ -1,0 +1,84 @@
+"""``http``: one request; checks status code, optionally a body regex; reports latency."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from watchdog.probes.base import ProbeContext, ProbeKind, ProbeResult
+from watchdog.probes.httpclient import fetch
+from watchdog.probes.httptarget import HttpTarget
+from watchdog.samples import Sample
+
+__all__ = ["KIND", "HttpProbeTarget"]
+
+
+class HttpProbeTarget(HttpTarget):
+    """Settings of an ``http`` target."""
+
+    kind: Literal["http"]
+    method: Literal["GET", "HEAD", "POST"] = "GET"
+    valid_status_codes: list[int] = Field(default_factory=list)
+    body_regex: str | None = None
+    follow_redirects: bool = True
+
+    @field_validator("body_regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"body_regex does not compile: {exc}") from None
+        return value
+
+    @field_validator("valid_status_codes")
+    @classmethod
+    def _codes(cls, value: list[int]) -> list[int]:
+        bad = [code for code in value if not 100 <= code <= 599]
+        if bad:
+            raise ValueError(f"not HTTP status codes: {bad}")
+        return value
+
+
+async def probe_http(ctx: ProbeContext[HttpProbeTarget]) -> ProbeResult:
+    """Fetch the URL and judge status and body."""
+    cfg = ctx.config
+    response = await fetch(
+        ctx.session,
+        cfg.url,
+        limit=ctx.body_size_limit,
+        method=cfg.method,
+        headers=cfg.request_headers(),
+        ssl_context=cfg.ssl_context(),
+        auth=cfg.auth(),
+        allow_redirects=cfg.follow_redirects,
+    )
+    samples = [
+        Sample("probe_http_status_code", response.status),
+        Sample("probe_http_content_length", len(response.body)),
+    ]
+    failure = None
+    ok_status = (
+        response.status in cfg.valid_status_codes
+        if cfg.valid_status_codes
+        else 200 <= response.status < 300
+    )
+    if not ok_status:
+        failure = f"unexpected HTTP status {response.status}"
+    if cfg.body_regex is not None:
+        matched = re.search(cfg.body_regex, response.text()) is not None
+        samples.append(Sample("probe_http_body_match", 1.0 if matched else 0.0))
+        if not matched and failure is None:
+            failure = "body does not match body_regex"
+    return ProbeResult(samples, failure, {"status": str(response.status)})
+
+
+KIND = ProbeKind(
+    name="http",
+    config=HttpProbeTarget,
+    run=probe_http,
+    summary="HTTP(S) request: status code, optional body regex, latency",
+)

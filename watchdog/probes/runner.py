@@ -1,0 +1,109 @@
+"""Run one probe with the handling every kind shares: timeout, errors, up/duration/success."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+from watchdog.redact import redact
+from watchdog.samples import LabelSet, Sample
+
+__all__ = ["ProbeOutcome", "run_probe"]
+
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_MAX_ERROR_LENGTH = 500
+
+
+@dataclass
+class ProbeOutcome:
+    """The result of one probe run, with the synthetic series already added."""
+
+    started: float
+    duration: float
+    up: bool
+    success: bool
+    error: str | None
+    series: dict[LabelSet, float] = field(default_factory=dict)
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
+    """Run ``kind`` once; whatever the probe does, this returns an outcome and never raises."""
+    started = ctx.clock.now()
+    t0 = time.perf_counter()
+    error: str | None = None
+    result: ProbeResult | None = None
+    try:
+        async with asyncio.timeout(ctx.spec.timeout):
+            result = await kind.run(ctx)
+        if not isinstance(result, ProbeResult):
+            raise ProbeError(f"probe returned {type(result).__name__}, not a ProbeResult")
+    except TimeoutError:
+        error = f"probe timed out after {ctx.spec.timeout:g}s"
+    except ProbeError as exc:
+        error = str(exc)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a bug or hostile input in a probe costs one failed probe
+        error = f"probe crashed: {type(exc).__name__}: {exc}"
+    duration = time.perf_counter() - t0
+
+    series: dict[LabelSet, float] = {}
+    if result is not None and error is None:
+        try:
+            series = _collect(result.samples, ctx)
+        except ProbeError as exc:
+            error = str(exc)
+    up = error is None
+    failure = result.failure if (result is not None and up) else None
+    target = ctx.spec.target_labels()
+    series[LabelSet({**target, "__name__": "up"})] = 1.0 if up else 0.0
+    series[LabelSet({**target, "__name__": "probe_duration_seconds"})] = duration
+    series[LabelSet({**target, "__name__": "probe_success"})] = (
+        1.0 if up and failure is None else 0.0
+    )
+    shown = error or failure
+    return ProbeOutcome(
+        started=started,
+        duration=duration,
+        up=up,
+        success=up and failure is None,
+        error=_clip(redact(shown)) if shown else None,
+        series=series,
+        facts={str(k): redact(str(v)) for k, v in (result.facts.items() if result else ())},
+    )
+
+
+def _collect(samples: Any, ctx: ProbeContext[Any]) -> dict[LabelSet, float]:
+    if not isinstance(samples, list):
+        raise ProbeError("probe returned samples that are not a list")
+    limit = ctx.spec.series_limit
+    if len(samples) > limit:
+        raise ProbeError(f"target exposed {len(samples)} series, over the limit of {limit}")
+    target = ctx.spec.target_labels()
+    out: dict[LabelSet, float] = {}
+    for sample in samples:
+        if not isinstance(sample, Sample) or not _METRIC_NAME.match(sample.name):
+            raise ProbeError(f"probe returned an invalid sample: {sample!r:.80}")
+        if not isinstance(sample.value, int | float) or isinstance(sample.value, bool):
+            raise ProbeError(f"sample {sample.name} has a non-numeric value")
+        labels = dict(sample.labels)
+        for name in [n for n in labels if n in target]:
+            # Like Prometheus with honor_labels: false, clashing labels are kept as exported_*.
+            labels[f"exported_{name}"] = labels.pop(name)
+        if any(not _LABEL_NAME.match(n) for n in labels):
+            raise ProbeError(f"sample {sample.name} has an invalid label name")
+        key = LabelSet({**labels, **target, "__name__": sample.name})
+        if key in out:
+            raise ProbeError(f"duplicate series {key.promql()} in one probe")
+        out[key] = float(sample.value)
+    return out
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_ERROR_LENGTH else text[: _MAX_ERROR_LENGTH - 1] + "…"

@@ -1,0 +1,205 @@
+"""One asyncio task per target: jittered, aligned ticks; lag measured; failures isolated."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from watchdog.clock import Clock
+from watchdog.config.targets import TargetSpec
+from watchdog.health import LoopHealth
+from watchdog.logs import get_logger
+from watchdog.metrics import SelfMetrics
+from watchdog.probes import PROBES
+from watchdog.probes.base import ProbeContext
+from watchdog.probes.runner import ProbeOutcome, run_probe
+from watchdog.store import SampleStore
+from watchdog.target_state import TargetState
+
+__all__ = ["FIRST_ROUND_SPREAD", "Scheduler", "probe_once", "tick_offset"]
+
+FIRST_ROUND_SPREAD = 2.0
+"""Seconds over which the first probe of every target is spread at start-up."""
+
+OutcomeListener = Callable[[TargetSpec, ProbeOutcome], None]
+
+
+def tick_offset(key: str, interval: float) -> float:
+    """A stable offset in ``[0, interval)`` so targets spread over the interval."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 * interval
+
+
+@dataclass
+class _Running:
+    spec: TargetSpec
+    task: asyncio.Task[None]
+
+
+class Scheduler:
+    """Runs every target on its own schedule and feeds outcomes to the store."""
+
+    def __init__(
+        self,
+        *,
+        store: SampleStore,
+        metrics: SelfMetrics,
+        session: aiohttp.ClientSession,
+        state_dir: Path,
+        clock: Clock,
+        health: LoopHealth,
+        body_size_limit: int,
+        listeners: Iterable[OutcomeListener] = (),
+    ) -> None:
+        self._store = store
+        self._metrics = metrics
+        self._session = session
+        self._state_dir = state_dir
+        self._clock = clock
+        self._health = health
+        self._body_size_limit = body_size_limit
+        self._listeners = list(listeners)
+        self._running: dict[str, _Running] = {}
+        self.states: dict[str, TargetState] = {}
+        self._first_round = asyncio.Event()
+        self._log = get_logger("scheduler")
+
+    @property
+    def first_round_done(self) -> bool:
+        """True once every configured target has been probed at least once."""
+        return self._first_round.is_set()
+
+    async def wait_first_round(self) -> None:
+        """Wait until every configured target has been probed once."""
+        await self._first_round.wait()
+
+    def add_listener(self, listener: OutcomeListener) -> None:
+        """Call ``listener`` after every probe (after the store has the samples)."""
+        self._listeners.append(listener)
+
+    async def apply(self, specs: Iterable[TargetSpec], body_size_limit: int | None = None) -> None:
+        """Run exactly ``specs``: unchanged targets keep their task, schedule and state."""
+        if body_size_limit is not None:
+            self._body_size_limit = body_size_limit
+        wanted = {spec.key: spec for spec in specs}
+        for key in [
+            k
+            for k, run in self._running.items()
+            if k not in wanted or wanted[k].fingerprint != run.spec.fingerprint
+        ]:
+            await self._stop_target(key, forget=key not in wanted)
+        for key, spec in wanted.items():
+            if key not in self._running:
+                self.states.setdefault(key, TargetState(spec)).spec = spec
+                task = asyncio.create_task(self._loop(spec), name=f"probe:{key}")
+                self._running[key] = _Running(spec, task)
+        self._metrics.config_targets.set(len(wanted))
+        self._check_first_round()
+
+    async def stop(self) -> None:
+        """Cancel every target task and wait for them to finish."""
+        for key in list(self._running):
+            await self._stop_target(key, forget=False)
+
+    async def _stop_target(self, key: str, *, forget: bool) -> None:
+        running = self._running.pop(key)
+        running.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running.task
+        if forget:
+            spec = running.spec
+            self.states.pop(key, None)
+            self._store.drop_source(key, self._clock.now())
+            self._metrics.forget_target(spec.job, spec.instance, spec.kind)
+            self._health.forget(f"target:{key}")
+
+    async def _loop(self, spec: TargetSpec) -> None:
+        loop = asyncio.get_running_loop()
+        offset = tick_offset(spec.key, spec.interval)
+        base = loop.time()
+        planned = base + offset * min(1.0, FIRST_ROUND_SPREAD / spec.interval)
+        aligned = base + offset
+        on_grid = False
+        while True:
+            await asyncio.sleep(max(0.0, planned - loop.time()))
+            lag = max(0.0, loop.time() - planned)
+            self._metrics.scheduler_lag.observe(lag)
+            self._health.record_lag(lag)
+            outcome = await probe_once(
+                spec, self._session, self._state_dir, self._clock, self._body_size_limit
+            )
+            self._record(spec, outcome)
+            # Next tick on the aligned grid; ticks that already passed are counted and skipped.
+            now = loop.time()
+            next_tick = aligned + spec.interval * (int((now - aligned) // spec.interval) + 1)
+            if on_grid:
+                missed = round((next_tick - planned) / spec.interval) - 1
+                if missed > 0:
+                    self._metrics.scheduler_missed.inc(missed)
+            planned, on_grid = next_tick, True
+
+    def _record(self, spec: TargetSpec, outcome: ProbeOutcome) -> None:
+        labels = (spec.job, spec.instance, spec.kind)
+        self._metrics.probes.labels(*labels).inc()
+        self._metrics.probe_duration.labels(*labels).set(outcome.duration)
+        self._metrics.target_up.labels(*labels).set(1 if outcome.up else 0)
+        if not outcome.success:
+            self._metrics.probe_failures.labels(*labels).inc()
+        # A failed probe carries only up/duration/success, so everything else goes stale at once.
+        self._store.ingest(spec.key, outcome.started, outcome.series)
+        self._metrics.store_series.set(self._store.series_count())
+        self._health.tick(f"target:{spec.key}", within=2 * spec.interval + spec.timeout)
+
+        state = self.states.setdefault(spec.key, TargetState(spec))
+        previous = state.update(outcome)
+        if previous is not None and (previous != "unknown" or not outcome.up):
+            log = self._log.warning if not outcome.up else self._log.info
+            log(
+                "target health changed",
+                job=spec.job,
+                instance=spec.instance,
+                kind=spec.kind,
+                previous=previous,
+                health=state.health,
+                error=outcome.error,
+            )
+        for listener in self._listeners:
+            try:
+                listener(spec, outcome)
+            except Exception:
+                self._log.exception("outcome listener failed", target=spec.key)
+        self._check_first_round()
+
+    def _check_first_round(self) -> None:
+        if not self._first_round.is_set() and all(
+            self.states.get(key) is not None and self.states[key].probes > 0
+            for key in self._running
+        ):
+            self._first_round.set()
+
+
+async def probe_once(
+    spec: TargetSpec,
+    session: aiohttp.ClientSession,
+    state_dir: Path,
+    clock: Clock,
+    body_size_limit: int,
+) -> ProbeOutcome:
+    """Probe one target once, with all the shared handling."""
+    kind = PROBES[spec.kind]
+    ctx = ProbeContext(
+        spec=spec,
+        config=spec.config,
+        session=session,
+        state_dir=state_dir,
+        body_size_limit=body_size_limit,
+        clock=clock,
+        log=get_logger(f"probe.{spec.kind}").bind(target=spec.key),
+    )
+    return await run_probe(kind, ctx)
