@@ -86,3 +86,5 @@ class ProbeKind:
     config: type[TargetBase]
     run: ProbeFunc
     summary: str
+    produces: frozenset[str] = frozenset()
+    """Metric names this kind yields (besides up/probe_*), for the rule lint; empty if open-ended."""

@@ -80,5 +80,8 @@ KIND = ProbeKind(
     name="http",
     config=HttpProbeTarget,
     run=probe_http,
+    produces=frozenset(
+        {"probe_http_status_code", "probe_http_content_length", "probe_http_body_match"}
+    ),
     summary="HTTP(S) request: status code, optional body regex, latency",
 )

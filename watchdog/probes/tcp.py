@@ -68,5 +68,6 @@ KIND = ProbeKind(
     name="tcp",
     config=TcpTarget,
     run=probe_tcp,
+    produces=frozenset({"probe_tcp_connect_seconds"}),
     summary="TCP connect to host:port",
 )
