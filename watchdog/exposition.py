@@ -14,7 +14,8 @@ from watchdog.samples import Sample
 __all__ = ["ExpositionError", "parse_exposition"]
 
 _SAMPLE = re.compile(
-    r"^([a-zA-Z_:][a-zA-Z0-9_:]*)[ \t]*(\{.*\})?[ \t]*([^ \t{}]+)(?:[ \t]+(-?\d+))?[ \t]*$"
+    r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]*(\{.*\})[ \t]*|[ \t]+)([^ \t{}]+)"
+    r"(?:[ \t]+(-?\d+))?[ \t]*$"
 )
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*')
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")

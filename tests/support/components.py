@@ -40,8 +40,12 @@ class Running:
         return self.process.stop()
 
 
-def start_prometheus(workdir: Path, config: dict[str, object], port: int | None = None,
-                     extra_args: tuple[str, ...] = ()) -> Running:
+def start_prometheus(
+    workdir: Path,
+    config: dict[str, object],
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Running:
     """Debian's ``prometheus`` with ``config``, listening on 127.0.0.1."""
     binary = require_binary("prometheus")
     port = port or free_port()
@@ -63,8 +67,9 @@ def start_prometheus(workdir: Path, config: dict[str, object], port: int | None 
     return Running(proc, port)
 
 
-def start_alertmanager(workdir: Path, config: dict[str, object],
-                       port: int | None = None) -> Running:
+def start_alertmanager(
+    workdir: Path, config: dict[str, object], port: int | None = None
+) -> Running:
     """Debian's ``prometheus-alertmanager`` with gossip disabled, on 127.0.0.1."""
     binary = require_binary("prometheus-alertmanager")
     port = port or free_port()
@@ -86,8 +91,12 @@ def start_alertmanager(workdir: Path, config: dict[str, object],
     return Running(proc, port)
 
 
-def start_daemon(workdir: Path, config: dict[str, object], port: int | None = None,
-                 extra_args: tuple[str, ...] = ()) -> Running:
+def start_daemon(
+    workdir: Path,
+    config: dict[str, object],
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Running:
     """monitor-watchdog itself as a subprocess (``python -m watchdog run``)."""
     port = port or free_port()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -96,8 +105,17 @@ def start_daemon(workdir: Path, config: dict[str, object], port: int | None = No
     config_file = workdir / "watchdog.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
     proc = ManagedProcess(
-        [sys.executable, "-m", "watchdog", "--log-format", "json", "run",
-         "-c", str(config_file), *extra_args],
+        [
+            sys.executable,
+            "-m",
+            "watchdog",
+            "--log-format",
+            "json",
+            "run",
+            "-c",
+            str(config_file),
+            *extra_args,
+        ],
         workdir / "watchdog.log",
         env={"PYTHONPATH": str(REPO)},
         cwd=REPO,

@@ -63,7 +63,8 @@ class ManagedProcess:
 
     def output(self) -> str:
         """Everything the child printed so far."""
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def wait_http(self, url: str, timeout: float = 20.0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, model_validator
 
@@ -38,6 +39,11 @@ def _secret_url(value: Any) -> SecretStr:
     if not isinstance(raw, str):
         raise ValueError("expected a URL string")
     register_secret(raw)
+    # Tokens usually live in the path or query (Slack, healthchecks): hide those on their own too.
+    parts = urlsplit(raw)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    if len(tail) > 1:
+        register_secret(tail)
     try:
         check_http_url(raw)
     except ValueError:

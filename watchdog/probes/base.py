@@ -87,4 +87,4 @@ class ProbeKind:
     run: ProbeFunc
     summary: str
     produces: frozenset[str] = frozenset()
-    """Metric names this kind yields (besides up/probe_*), for the rule lint; empty if open-ended."""
+    """Metric names the kind yields (besides up/probe_*) for the rule lint; empty: open-ended."""

@@ -40,9 +40,10 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
     result: ProbeResult | None = None
     try:
         async with asyncio.timeout(ctx.spec.timeout):
-            result = await kind.run(ctx)
-        if not isinstance(result, ProbeResult):
-            raise ProbeError(f"probe returned {type(result).__name__}, not a ProbeResult")
+            raw: object = await kind.run(ctx)
+        if not isinstance(raw, ProbeResult):
+            raise ProbeError(f"probe returned {type(raw).__name__}, not a ProbeResult")
+        result = raw
     except TimeoutError:
         error = f"probe timed out after {ctx.spec.timeout:g}s"
     except ProbeError as exc:

@@ -1,0 +1,163 @@
+"""The scheduler: isolated targets, aligned ticks, reconfiguration that keeps what is unchanged."""
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from aiohttp import web
+
+from tests.support.polling import async_wait_for
+from tests.support.probing import spec_for
+from tests.support.webapp import serve
+from watchdog.app import make_session
+from watchdog.clock import SystemClock
+from watchdog.config.targets import TargetBase, TargetSpec
+from watchdog.health import LoopHealth
+from watchdog.metrics import SelfMetrics
+from watchdog.probes import PROBES
+from watchdog.probes.base import ProbeContext, ProbeKind, ProbeResult
+from watchdog.samples import Sample
+from watchdog.scheduler import Scheduler, tick_offset
+from watchdog.store import Matcher, SampleStore
+
+STARTS: dict[str, list[float]] = {}
+
+
+class BehaviourTarget(TargetBase):
+    """A test target whose probe behaves as told."""
+
+    kind: Literal["behaviour"]
+    behaviour: str
+
+
+async def _behave(ctx: ProbeContext[BehaviourTarget]) -> ProbeResult:
+    STARTS.setdefault(ctx.spec.key, []).append(asyncio.get_running_loop().time())
+    if ctx.config.behaviour == "hang":
+        await asyncio.Event().wait()
+    if ctx.config.behaviour == "raise":
+        raise RuntimeError("probe bug")
+    return ProbeResult([Sample("healthy_value", float(len(STARTS[ctx.spec.key])))])
+
+
+@pytest.fixture(autouse=True)
+def behaviour_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the test kind."""
+    STARTS.clear()
+    monkeypatch.setitem(PROBES, "behaviour", ProbeKind("behaviour", BehaviourTarget, _behave, ""))
+
+
+@pytest.fixture
+async def huge_server() -> AsyncIterator[str]:
+    """Serves a 100 MB body."""
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for _ in range(100):
+            await response.write(b"y" * (1024 * 1024))
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", huge)
+    async with serve(app) as url:
+        yield url
+
+
+def _spec(tmp_path: Path, job: str, **target: object) -> TargetSpec:
+    return spec_for(tmp_path, {"job": job, "interval": "300ms", "timeout": "250ms", **target})
+
+
+def _scheduler(
+    store: SampleStore,
+    metrics: SelfMetrics,
+    session: object,
+    tmp_path: Path,
+    body_limit: int = 1024 * 1024,
+) -> Scheduler:
+    return Scheduler(
+        store=store,
+        metrics=metrics,
+        session=session,  # type: ignore[arg-type]
+        state_dir=tmp_path,
+        clock=SystemClock(),
+        health=LoopHealth(),
+        body_size_limit=body_limit,
+    )
+
+
+async def test_bad_targets_cost_only_their_own_probes(tmp_path: Path, huge_server: str) -> None:
+    """Hanging, crashing and 100 MB targets fail alone; the healthy one misses no tick."""
+    specs = [
+        _spec(tmp_path, "healthy", kind="behaviour", behaviour="ok"),
+        _spec(tmp_path, "hang", kind="behaviour", behaviour="hang"),
+        _spec(tmp_path, "raise", kind="behaviour", behaviour="raise"),
+        _spec(tmp_path, "huge", kind="http", url=huge_server),
+    ]
+    store, metrics = SampleStore(), SelfMetrics()
+    async with make_session() as session:
+        scheduler = _scheduler(store, metrics, session, tmp_path)
+        await scheduler.apply(specs)
+
+        async def enough() -> bool:
+            return all(s.probes >= 6 for s in scheduler.states.values())
+
+        await async_wait_for(enough, timeout=30, message="six probes of every target")
+        await scheduler.stop()
+
+    states = {s.spec.job: s for s in scheduler.states.values()}
+    assert states["healthy"].health == "up" and states["healthy"].failures == 0
+    assert states["hang"].last_error == "probe timed out after 0.25s"
+    assert states["raise"].last_error == "probe crashed: RuntimeError: probe bug"
+    assert (
+        states["huge"].last_error == f"{huge_server}: response body exceeds the 1048576-byte limit"
+    )
+    assert metrics.scheduler_missed._value.get() == 0
+    healthy = STARTS[specs[0].key]
+    gaps = [round((b - a) / 0.3) for a, b in itertools.pairwise(healthy)]
+    assert set(gaps) == {1}, gaps  # after the spread first probe, every tick is taken
+    [up] = store.instant(
+        [Matcher("__name__", "=", "up"), Matcher("job", "=", "hang")], SystemClock().now()
+    )
+    assert up.value == 0.0
+
+
+async def test_apply_keeps_unchanged_targets_and_drops_removed(tmp_path: Path) -> None:
+    """Reconfiguring keeps unchanged tasks and state, restarts changed ones, forgets removed."""
+    keep = _spec(tmp_path, "keep", kind="behaviour", behaviour="ok")
+    change = _spec(tmp_path, "change", kind="behaviour", behaviour="ok")
+    drop = _spec(tmp_path, "drop", kind="behaviour", behaviour="ok")
+    store, metrics = SampleStore(), SelfMetrics()
+    async with make_session() as session:
+        scheduler = _scheduler(store, metrics, session, tmp_path)
+        await scheduler.apply([keep, change, drop])
+        await scheduler.wait_first_round()
+        task_before = scheduler._running[keep.key].task
+        probes_before = scheduler.states[keep.key].probes
+        changed = _spec(tmp_path, "change", kind="behaviour", behaviour="raise")
+        await scheduler.apply([keep, changed])
+        assert scheduler._running[keep.key].task is task_before
+        assert scheduler.states[keep.key].probes >= probes_before
+        assert scheduler._running[changed.key].spec.fingerprint == changed.fingerprint
+        assert drop.key not in scheduler.states
+        assert store.source_series(drop.key) == set()
+        now = SystemClock().now()
+        assert store.instant([Matcher("job", "=", "drop")], now + 0.001) == []
+
+        async def changed_failed() -> bool:
+            return scheduler.states[changed.key].last_error is not None
+
+        await async_wait_for(changed_failed, message="the changed target to run its new config")
+        await scheduler.stop()
+    assert metrics.config_targets._value.get() == 2
+
+
+def test_tick_offsets_spread_and_are_stable() -> None:
+    """Offsets are deterministic per target and spread across the interval."""
+    offsets = [tick_offset(f"job/{i}", 10.0) for i in range(1000)]
+    assert offsets == [tick_offset(f"job/{i}", 10.0) for i in range(1000)]
+    assert all(0 <= o < 10 for o in offsets)
+    buckets = [sum(1 for o in offsets if k <= o < k + 1) for k in range(10)]
+    assert min(buckets) > 50  # no tenth of the interval is left empty
