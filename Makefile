@@ -34,7 +34,7 @@ typecheck: venv  ## mypy --strict over the package
 	$(BIN)/mypy
 
 test: lint typecheck  ## lint, type-check and run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+	WATCHDOG_TEST_STRICT=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 ci: deps test  ## what CI runs on a fresh machine: install everything, then test
 

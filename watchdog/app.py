@@ -21,6 +21,7 @@ from watchdog.metrics import SelfMetrics
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
+from watchdog.systemd import SystemdNotifier
 
 __all__ = ["Daemon", "make_session", "prepare_state_dir", "run_daemon"]
 
@@ -73,6 +74,7 @@ class Daemon:
         self.scheduler: Scheduler | None = None
         self.server: WebServer | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.notifier = SystemdNotifier()
         self._log = get_logger("daemon")
 
     def readiness(self) -> str | None:
@@ -82,6 +84,19 @@ class Daemon:
         if not self.scheduler.first_round_done:
             return "waiting for the first round of probes"
         return None
+
+    def status_line(self) -> str:
+        """One line for ``systemctl status``: targets up/down (more parts join as they land)."""
+        states = list(self.scheduler.states.values()) if self.scheduler else []
+        up = sum(1 for s in states if s.health == "up")
+        down = sum(1 for s in states if s.health == "down")
+        return f"targets: {up} up, {down} down"
+
+    async def _announce_ready(self) -> None:
+        assert self.scheduler is not None
+        await self.scheduler.wait_first_round()
+        self.notifier.ready(self.status_line())
+        self._log.info("ready", status=self.status_line())
 
     async def start(self) -> None:
         """Build every part and start serving and probing."""
@@ -105,6 +120,9 @@ class Daemon:
         self.metrics.config_last_reload_success_timestamp.set(now)
         await self.scheduler.apply(self.config.targets)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        self._tasks.append(asyncio.create_task(self._announce_ready(), name="ready"))
+        self._tasks.append(asyncio.create_task(
+            self.notifier.keep_alive(self.health, self.status_line), name="systemd-watchdog"))
         self._log.info(
             "started",
             version=__version__,
@@ -115,6 +133,7 @@ class Daemon:
 
     async def stop(self) -> None:
         """Stop probing and serving; bounded even when probes hang."""
+        self.notifier.stopping()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -16,10 +17,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def require_binary(name: str) -> str:
-    """The path of ``name``, or skip the test with the package to install."""
-    path = shutil.which(name)
+    """The path of ``name`` (on PATH or next to this Python), or skip the test.
+
+    Under CI (``WATCHDOG_TEST_STRICT=1``) a missing component fails instead of skipping, so a
+    broken install can never pass as a green run.
+    """
+    path = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if path is None:
-        pytest.skip(f"{name} not installed (run .ci/run or `make deps`)")
+        message = f"{name} not installed (run .ci/run or `make deps`)"
+        if os.environ.get("WATCHDOG_TEST_STRICT") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 
