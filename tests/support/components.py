@@ -48,6 +48,23 @@ class Running:
         return self.process.stop()
 
 
+def _start_server(
+    binary: str,
+    workdir: Path,
+    name: str,
+    config: dict[str, object],
+    args: list[str],
+    port: int,
+    ready_path: str,
+) -> Running:
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_file = workdir / f"{name}.yml"
+    config_file.write_text(yaml.safe_dump(config))
+    proc = ManagedProcess([binary, f"--config.file={config_file}", *args], workdir / f"{name}.log")
+    proc.wait_http(f"http://127.0.0.1:{port}{ready_path}")
+    return Running(proc, port)
+
+
 def start_prometheus(
     workdir: Path,
     config: dict[str, object],
@@ -55,48 +72,38 @@ def start_prometheus(
     extra_args: tuple[str, ...] = (),
 ) -> Running:
     """Debian's ``prometheus`` with ``config``, listening on 127.0.0.1."""
-    binary = require_binary("prometheus")
     port = port or free_port()
-    workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / "prometheus.yml"
-    config_file.write_text(yaml.safe_dump(config))
-    proc = ManagedProcess(
-        [
-            binary,
-            f"--config.file={config_file}",
-            f"--storage.tsdb.path={workdir / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--web.enable-lifecycle",
-            *extra_args,
-        ],
-        workdir / "prometheus.log",
+    args = [
+        f"--storage.tsdb.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--web.enable-lifecycle",
+        *extra_args,
+    ]
+    return _start_server(
+        require_binary("prometheus"), workdir, "prometheus", config, args, port, "/-/ready"
     )
-    proc.wait_http(f"http://127.0.0.1:{port}/-/ready")
-    return Running(proc, port)
 
 
 def start_alertmanager(
     workdir: Path, config: dict[str, object], port: int | None = None
 ) -> Running:
     """Debian's ``prometheus-alertmanager`` with gossip disabled, on 127.0.0.1."""
-    binary = require_binary("prometheus-alertmanager")
     port = port or free_port()
-    workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / "alertmanager.yml"
-    config_file.write_text(yaml.safe_dump(config))
-    proc = ManagedProcess(
-        [
-            binary,
-            f"--config.file={config_file}",
-            f"--storage.path={workdir / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            f"--web.external-url=http://127.0.0.1:{port}/",
-            "--cluster.listen-address=",
-        ],
-        workdir / "alertmanager.log",
+    args = [
+        f"--storage.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        f"--web.external-url=http://127.0.0.1:{port}/",
+        "--cluster.listen-address=",
+    ]
+    return _start_server(
+        require_binary("prometheus-alertmanager"),
+        workdir,
+        "alertmanager",
+        config,
+        args,
+        port,
+        "/-/ready",
     )
-    proc.wait_http(f"http://127.0.0.1:{port}/-/ready")
-    return Running(proc, port)
 
 
 def start_daemon(

@@ -10,6 +10,23 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+class _Deadline:
+    """Tracks the deadline and the last error of one wait."""
+
+    def __init__(self, timeout: float, message: str) -> None:
+        self.timeout = timeout
+        self.message = message
+        self.end = time.monotonic() + timeout
+        self.last_error: Exception | None = None
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            detail = f" (last error: {self.last_error!r})" if self.last_error else ""
+            raise AssertionError(
+                f"timed out after {self.timeout}s waiting for {self.message}{detail}"
+            )
+
+
 def wait_for(
     predicate: Callable[[], T | None],
     timeout: float = 10.0,
@@ -17,18 +34,15 @@ def wait_for(
     message: str = "condition",
 ) -> T:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
+    deadline = _Deadline(timeout, message)
     while True:
         try:
             value = predicate()
             if value:
                 return value
         except Exception as exc:  # the condition may raise while a server is still starting
-            last_error = exc
-        if time.monotonic() > deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}{detail}")
+            deadline.last_error = exc
+        deadline.check()
         time.sleep(interval)
 
 
@@ -39,16 +53,13 @@ async def async_wait_for(
     message: str = "condition",
 ) -> T:
     """Async version of ``wait_for``."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
+    deadline = _Deadline(timeout, message)
     while True:
         try:
             value = await predicate()
             if value:
                 return value
         except Exception as exc:
-            last_error = exc
-        if time.monotonic() > deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}{detail}")
+            deadline.last_error = exc
+        deadline.check()
         await asyncio.sleep(interval)
