@@ -4,7 +4,7 @@ Adding a kind means adding one module with a ``KIND`` and one line here; the sch
 config loader find it through this mapping.
 """
 
-from watchdog.probes import alertmanager, dns, http, prometheus, scrape, tcp
+from watchdog.probes import alertmanager, dns, host, http, prometheus, scrape, tcp
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 
 __all__ = ["PROBES", "ProbeContext", "ProbeError", "ProbeKind", "ProbeResult"]
@@ -17,6 +17,7 @@ PROBES: dict[str, ProbeKind] = {
         scrape.KIND,
         prometheus.KIND,
         alertmanager.KIND,
+        host.KIND,
         dns.KIND,
     )
 }
