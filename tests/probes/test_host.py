@@ -19,6 +19,7 @@ from typing import Any
 import psutil
 import pytest
 
+from tests.support.listener_child import listener_child
 from tests.support.probe_harness import run_target, series_named, value_of
 from watchdog.hostcheck.listeners import ephemeral_port_range
 from watchdog.probes import host
@@ -96,16 +97,14 @@ async def test_clean_process_table_for_a_pattern_passes(tmp_path: Path) -> None:
     assert value_of(outcome, "watchdog_host_denied_processes") == 0.0
 
 
-def _own_name() -> str:
-    return str(psutil.Process().name())
+def _name_of(pid: int) -> str:
+    return str(psutil.Process(pid).name())
 
 
 async def test_unexpected_tcp_listener_with_owner(tmp_path: Path) -> None:
-    """A TCP socket listening on a port outside the allow list is a series naming its owner."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        port = sock.getsockname()[1]
+    """Another process listening on a port outside the allow list: a series naming its owner."""
+    async with listener_child("tcp:0") as child:
+        [port] = child.ports
         only_ours = [f"1-{port - 1}", f"{port + 1}-65535"]  # whatever else listens is allowed
         outcome = await run_target(
             _host(listeners={"protocols": ["tcp"], "allow_ports": only_ours}), tmp_path
@@ -116,37 +115,45 @@ async def test_unexpected_tcp_listener_with_owner(tmp_path: Path) -> None:
         loopback_ok = await run_target(
             _host(listeners={"protocols": ["tcp"], "ignore_loopback": True}), tmp_path
         )
-    labels = {"protocol": "tcp", "address": "127.0.0.1", "port": str(port)}
+        owner = _name_of(child.pid)
+    labels = {"protocol": "tcp", "address": "127.0.0.1", "port": str(port), "process": owner}
     assert value_of(outcome, "watchdog_host_unexpected_listener", **labels) == 1.0
-    series = series_named(outcome, "watchdog_host_unexpected_listener")
-    [key] = [k for k in series if k.get("port") == str(port)]
-    assert key["process"] == _own_name()
     assert not outcome.success
-    assert outcome.error == f"1 unexpected listener(s): tcp 127.0.0.1:{port} ({_own_name()})"
+    assert outcome.error == f"1 unexpected listener(s): tcp 127.0.0.1:{port} ({owner})"
     assert value_of(outcome, "watchdog_host_unexpected_listeners") == 1.0
-    assert value_of(allowed, "watchdog_host_unexpected_listener", **labels) is None
-    assert value_of(loopback_ok, "watchdog_host_unexpected_listener", **labels) is None
+    assert value_of(allowed, "watchdog_host_unexpected_listener", port=str(port)) is None
+    assert value_of(loopback_ok, "watchdog_host_unexpected_listener", port=str(port)) is None
 
 
-def _udp_outside_ephemeral_range() -> socket.socket:
+async def test_own_sockets_are_not_reported(tmp_path: Path) -> None:
+    """Sockets of the daemon's own process (its HTTP server, DNS queries) are not suspicious."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        outcome = await run_target(
+            _host(listeners={"protocols": ["tcp"], "allow_ports": []}), tmp_path
+        )
+    assert value_of(outcome, "watchdog_host_unexpected_listener", port=str(port)) is None
+
+
+def _free_udp_port_below_ephemeral_range() -> int:
     low, _ = ephemeral_port_range()
     for port in range(low - 1, max(1024, low - 5000), -1):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            continue
-        return sock
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     pytest.skip("no free UDP port below the ephemeral range")
 
 
 async def test_unexpected_udp_listeners(tmp_path: Path) -> None:
     """Bound UDP sockets count; ephemeral-range ones only when ignore_ephemeral_udp is off."""
-    fixed = _udp_outside_ephemeral_range()
-    with fixed, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ephemeral:
-        ephemeral.bind(("127.0.0.1", 0))
-        fixed_port, ephemeral_port = fixed.getsockname()[1], ephemeral.getsockname()[1]
+    fixed = _free_udp_port_below_ephemeral_range()
+    async with listener_child(f"udp:{fixed}", "udp:0") as child:
+        fixed_port, ephemeral_port = child.ports
         default = await run_target(_host(listeners={"protocols": ["udp"]}), tmp_path)
         everything = await run_target(
             _host(listeners={"protocols": ["udp"], "ignore_ephemeral_udp": False}), tmp_path
@@ -160,10 +167,7 @@ async def test_unexpected_udp_listeners(tmp_path: Path) -> None:
 
 async def test_listener_series_are_capped(tmp_path: Path) -> None:
     """Never more than max_series listener series, whatever listens on the machine."""
-    with socket.socket() as one, socket.socket() as two:
-        for sock in (one, two):
-            sock.bind(("127.0.0.1", 0))
-            sock.listen()
+    async with listener_child("tcp:0", "tcp:0"):
         outcome = await run_target(
             _host(listeners={"protocols": ["tcp"], "allow_ports": [], "max_series": 1}), tmp_path
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
 from collections.abc import Collection, Sequence
@@ -74,7 +75,12 @@ def ephemeral_port_range() -> tuple[int, int]:
 
 
 def list_listeners(protocols: Collection[str]) -> list[Listener]:
-    """TCP sockets in LISTEN and UDP sockets without a peer, de-duplicated, sorted."""
+    """TCP sockets in LISTEN and UDP sockets without a peer, de-duplicated, sorted.
+
+    The daemon's own sockets (its HTTP server, the DNS probe's queries) are left out when their
+    owner is visible.
+    """
+    own = os.getpid()
     names: dict[int, str] = {}
     found: set[Listener] = set()
     for protocol in protocols:
@@ -88,6 +94,8 @@ def list_listeners(protocols: Collection[str]) -> list[Listener]:
             if protocol == "udp" and conn.raddr:
                 continue  # a connected UDP socket is a client
             if not conn.laddr or conn.family not in (socket.AF_INET, socket.AF_INET6):
+                continue
+            if conn.pid == own:
                 continue
             process = _process_name(conn.pid, names) if conn.pid else ""
             found.add(Listener(protocol, conn.laddr.port, conn.laddr.ip, process))
