@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.support.dns_peer import DnsPeer
+from tests.support.dns_peer import DnsPeer, serve_dns
 from tests.support.probe_harness import run_target, value_of
 from tests.support.procs import free_port
 
 
 @pytest.fixture
 async def peer() -> AsyncIterator[DnsPeer]:
-    async with DnsPeer() as server:
+    async with serve_dns() as server:
         yield server
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.components import REPO
 from tests.support.probe_harness import config_issues, load_spec
+from watchdog.config.load import load_config
 from watchdog.probes.dns import DnsTarget
 from watchdog.probes.host import HostTarget
 
@@ -26,8 +28,8 @@ CASES: list[tuple[dict[str, Any], str]] = [
     ),
     (
         {"job": "d", "kind": "dns", "query_name": "x.test", "answer_regex": "("},
-        "targets[0].answer_regex: answer_regex does not compile: missing ), unterminated "
-        "subpattern at position 0",
+        "targets[0].answer_regex: regular expression '(' does not compile: missing ), "
+        "unterminated subpattern at position 0",
     ),
     (
         {"job": "d", "kind": "dns", "query_name": "x.test", "expected_answers": ["nope"]},
@@ -36,6 +38,11 @@ CASES: list[tuple[dict[str, Any], str]] = [
     (
         {"job": "d", "kind": "dns", "query_name": "a..b"},
         "targets[0].query_name: query_name is not a valid DNS name: A DNS label is empty.",
+    ),
+    (
+        {"job": "h", "kind": "host", "processes": {"deny": ["xmrig", "(miner"]}},
+        "targets[0].processes.deny[1]: regular expression '(miner' does not compile: missing ), "
+        "unterminated subpattern at position 0",
     ),
     (
         {"job": "h", "kind": "host", "processes": {"deny": [".*"]}},
@@ -115,3 +122,10 @@ def test_instance_defaults_for_components(tmp_path: Path) -> None:
     """Prometheus and Alertmanager targets default to host:port, like a scrape."""
     prom = load_spec({"job": "p", "kind": "prometheus", "url": "https://prom.example"}, tmp_path)
     assert prom.instance == "prom.example:443"
+
+
+def test_shipped_example_config_loads() -> None:
+    """config/probes-infra.example.yaml is accepted by the loader (as by `check`)."""
+    config = load_config(REPO / "config" / "probes-infra.example.yaml")
+    assert {spec.kind for spec in config.targets} >= {"prometheus", "alertmanager", "host", "dns"}
+    assert len(config.rule_paths) == 6

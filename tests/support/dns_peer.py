@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from types import TracebackType
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import cast
 
 import dns.flags
@@ -25,7 +26,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-__all__ = ["DnsPeer"]
+__all__ = ["DnsPeer", "serve_dns"]
 
 _RECORDS = {
     ("ok.test.", "A"): ["192.0.2.1", "192.0.2.2"],
@@ -57,12 +58,11 @@ class _Protocol(asyncio.DatagramProtocol):
 
 
 class DnsPeer:
-    """``async with DnsPeer() as peer: peer.address`` is ``127.0.0.1:PORT``."""
+    """The server's state: where it listens and which names were asked."""
 
     def __init__(self) -> None:
         self.queries: Counter[str] = Counter()
         self.port = 0
-        self._transport: asyncio.DatagramTransport | None = None
 
     @property
     def address(self) -> str:
@@ -98,20 +98,17 @@ class DnsPeer:
                 )
         return response.to_wire()
 
-    async def __aenter__(self) -> DnsPeer:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=("127.0.0.1", 0)
-        )
-        self._transport = transport
-        self.port = transport.get_extra_info("sockname")[1]
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._transport is not None:
-            self._transport.close()
+@asynccontextmanager
+async def serve_dns() -> AsyncIterator[DnsPeer]:
+    """``async with serve_dns() as peer: peer.address`` is ``127.0.0.1:PORT``."""
+    peer = DnsPeer()
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(
+        lambda: _Protocol(peer), local_addr=("127.0.0.1", 0)
+    )
+    peer.port = transport.get_extra_info("sockname")[1]
+    try:
+        yield peer
+    finally:
+        transport.close()

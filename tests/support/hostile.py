@@ -7,16 +7,18 @@ probe's handling of that breakage can be pinned; anything not routed answers 404
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from types import TracebackType
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
 from tests.support.procs import free_port
 
-__all__ = ["HostileServer", "hang", "huge", "reply"]
+__all__ = ["Handler", "Route", "hang", "hostile_server", "huge", "reply"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Route = tuple[str, str]
+"""(method, path)."""
 
 
 def reply(status: int = 200, body: str | bytes = "", content_type: str = "text/plain") -> Handler:
@@ -59,26 +61,17 @@ def huge(size: int) -> Handler:
     return handle
 
 
-class HostileServer:
-    """``async with HostileServer({("GET", "/-/healthy"): reply(503)}) as server: server.url``."""
-
-    def __init__(self, routes: dict[tuple[str, str], Handler]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        app = web.Application()
-        for (method, path), handler in routes.items():
-            app.router.add_route(method, path, handler)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
-
-    async def __aenter__(self) -> HostileServer:
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._runner.cleanup()
+@asynccontextmanager
+async def hostile_server(routes: dict[Route, Handler]) -> AsyncIterator[str]:
+    """``async with hostile_server({("GET", "/-/healthy"): reply(503)}) as url: ...``."""
+    app = web.Application()
+    for (method, path), handler in routes.items():
+        app.router.add_route(method, path, handler)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    port = free_port()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.component import first_label, keep_named, request, single_value
+from watchdog.probes.component import (
+    ComponentTarget,
+    first_label,
+    keep_named,
+    request,
+    single_value,
+)
 from watchdog.probes.counters import CounterMemory
 from watchdog.probes.httpclient import HttpResponse
-from watchdog.probes.httptarget import HttpTarget
 from watchdog.probes.scrape import scrape_samples
 from watchdog.redact import redact_url
 from watchdog.samples import Sample
@@ -57,24 +62,16 @@ _FAILED = "alertmanager_notifications_failed_total"
 _memory = CounterMemory()
 
 
-class AlertmanagerTarget(HttpTarget):
+class AlertmanagerTarget(ComponentTarget):
     """Settings of an ``alertmanager`` target (``url`` is the replica's base URL)."""
 
     kind: Literal["alertmanager"]
-    metrics_path: str = "/metrics"
     check_accepts_alerts: bool = True
     """POST an empty alert list to decide ``up`` (else ``/-/healthy`` decides)."""
     min_cluster_peers: int | None = Field(default=None, ge=1)
     """Fail when the cluster has fewer members than this (the replica counts itself)."""
     max_notification_failure_ratio: float = Field(default=0.0, ge=0.0, le=1.0)
     """Fail when an integration's failed/attempted notifications since the last probe exceed it."""
-
-    @field_validator("metrics_path")
-    @classmethod
-    def _absolute(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError("metrics_path must start with '/'")
-        return value
 
 
 async def probe_alertmanager(ctx: ProbeContext[AlertmanagerTarget]) -> ProbeResult:

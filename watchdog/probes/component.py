@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from pydantic import field_validator
+
 from watchdog.probes.base import ProbeContext
 from watchdog.probes.httpclient import HttpResponse, fetch
 from watchdog.probes.httptarget import HttpTarget
 from watchdog.samples import Sample
 
-__all__ = ["first_label", "keep_named", "request", "single_value"]
+__all__ = ["ComponentTarget", "first_label", "keep_named", "request", "single_value"]
+
+
+class ComponentTarget(HttpTarget):
+    """A component reached at a base ``url`` that also serves its own ``/metrics``."""
+
+    metrics_path: str = "/metrics"
+
+    @field_validator("metrics_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("metrics_path must start with '/'")
+        return value
 
 
 async def request(

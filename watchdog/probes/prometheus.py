@@ -16,9 +16,14 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.component import first_label, keep_named, request, single_value
+from watchdog.probes.component import (
+    ComponentTarget,
+    first_label,
+    keep_named,
+    request,
+    single_value,
+)
 from watchdog.probes.counters import CounterMemory
-from watchdog.probes.httptarget import HttpTarget
 from watchdog.probes.scrape import scrape_samples
 from watchdog.redact import redact_url
 from watchdog.samples import Sample
@@ -61,22 +66,14 @@ _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _memory = CounterMemory()
 
 
-class PrometheusTarget(HttpTarget):
+class PrometheusTarget(ComponentTarget):
     """Settings of a ``prometheus`` target (``url`` is the server's base URL)."""
 
     kind: Literal["prometheus"]
-    metrics_path: str = "/metrics"
     require_alertmanagers: bool = True
     """Fail when Prometheus has discovered no Alertmanager (its alerts would go nowhere)."""
     extra_metrics: list[str] = Field(default_factory=list)
     """More of its own metric names to pass through, besides the built-in list."""
-
-    @field_validator("metrics_path")
-    @classmethod
-    def _absolute(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError("metrics_path must start with '/'")
-        return value
 
     @field_validator("extra_metrics")
     @classmethod
