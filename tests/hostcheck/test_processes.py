@@ -9,14 +9,27 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from watchdog.hostcheck.processes import find_denied
 
+SLEEP = shutil.which("sleep") or "/bin/sleep"
 
-def test_name_matches_when_argv_hides_it(tmp_path: Path) -> None:
-    """A binary file named like the pattern is found by its name even when argv[0] lies."""
+
+@pytest.mark.parametrize("how", ["symlink", "copy"])
+def test_name_matches_even_when_argv_lies(tmp_path: Path, how: str) -> None:
+    """A sleep symlinked or copied under a denied name is found by name, whatever argv[0] says.
+
+    The kernel names a process after the file passed to execve (the symlink's own name, not its
+    target), so psutil's name() is the denied name in both cases; /proc/PID/exe would show
+    /usr/bin/sleep for the symlink, which is why exe is not what is matched.
+    """
     marker = f"wdname{uuid.uuid4().hex[:6]}"
     binary = tmp_path / marker
-    shutil.copy(shutil.which("sleep") or "/bin/sleep", binary)
+    if how == "symlink":
+        binary.symlink_to(SLEEP)
+    else:
+        shutil.copy(SLEEP, binary)
     proc = subprocess.Popen(["innocent", "60"], executable=binary)
     try:
         found = [p for p in find_denied([re.compile(marker)]) if p.pid == proc.pid]
