@@ -6,10 +6,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import yaml
 
 from tests.fakes.fluentbit import FakeFluentBit
 from tests.fakes.server import Fault
+from tests.support.components import REPO
 from tests.support.probectx import make_context, run_target, series_value, target
+from tests.support.promtool import input_series, run_promtool_tests
 from watchdog.clock import FakeClock
 from watchdog.probes.runner import ProbeOutcome
 
@@ -105,3 +108,95 @@ def test_metrics_path_must_be_absolute():
     """metrics_path without a leading slash is refused."""
     with pytest.raises(ValueError, match="must start with '/'"):
         target("fluentbit", url="http://fb:2020", metrics_path="api/v2/metrics/prometheus")
+
+
+SEED_RULE = """groups:
+  - name: seed
+    rules:
+      - alert: LogPipelineDown
+        expr: >
+          rate(fluentbit_output_records_total[5m]) == 0
+          and rate(fluentbit_input_records_total[5m]) > 0
+        for: 5m
+"""
+
+
+async def _stalled_output_history(session, tmp_path) -> list:
+    """21 one-minute probes: tail.0 and loki.0 keep flowing, es.1 stops after minute 5."""
+    clock = FakeClock()
+    outcomes = []
+    async with FakeFluentBit(clock=clock) as fb:
+        for minute in range(21):
+            if minute:
+                fb.receive(60)
+                fb.ship("loki.0", 60)
+                if minute <= 5:
+                    fb.ship("es.1", 60)
+            outcomes.append(await _probe(fb, session, tmp_path))
+            clock.advance(60)
+    return outcomes
+
+
+async def test_receiving_not_shipping_fires_the_shipped_rule(session, tmp_path):
+    """Real probe output, evaluated by promtool with config/rules/fluentbit.yaml: it fires."""
+    outcomes = await _stalled_output_history(session, tmp_path)
+    instance = next(iter(outcomes[0].series)).get("instance")
+    rule_file = REPO / "config" / "rules" / "fluentbit.yaml"
+    labels = {"job": "fluentbit", "instance": instance, "name": "es.1", "severity": "critical"}
+    test = {
+        "rule_files": [str(rule_file)],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": input_series(outcomes),
+                "alert_rule_test": [
+                    {"eval_time": "14m", "alertname": "LogPipelineDown", "exp_alerts": []},
+                    {
+                        "eval_time": "15m",
+                        "alertname": "LogPipelineDown",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": labels,
+                                "exp_annotations": {
+                                    "summary": "Log pipeline receiving data but not shipping. "
+                                    "Logs are being dropped.",
+                                    "description": f"Fluent Bit {instance} receives records but "
+                                    "output es.1 has shipped none for 5 minutes.",
+                                },
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    test_file = tmp_path / "pipeline_test.yaml"
+    test_file.write_text(yaml.safe_dump(test))
+    result = run_promtool_tests([test_file])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_the_seed_rule_never_fires_on_the_same_data(session, tmp_path):
+    """The seed's rule names fluentbit_output_records_total, which Fluent Bit never exposes."""
+    outcomes = await _stalled_output_history(session, tmp_path)
+    assert not any(k.name == "fluentbit_output_records_total" for k in outcomes[-1].series)
+    (tmp_path / "seed.yaml").write_text(SEED_RULE)
+    test = {
+        "rule_files": ["seed.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": input_series(outcomes),
+                "alert_rule_test": [
+                    {"eval_time": f"{m}m", "alertname": "LogPipelineDown", "exp_alerts": []}
+                    for m in range(0, 21, 5)
+                ],
+            }
+        ],
+    }
+    test_file = tmp_path / "seed_test.yaml"
+    test_file.write_text(yaml.safe_dump(test))
+    result = run_promtool_tests([test_file])
+    assert result.returncode == 0, result.stdout + result.stderr
