@@ -26,3 +26,13 @@ def test_monitor_watchdog_accepts_the_rule_tests(test_file: Path):
     """monitor-watchdog's own rule test runner passes the same files (once it exists)."""
     result = run_watchdog_rule_tests([test_file])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_example_log_pipeline_config_is_accepted(capsys):
+    """config/log-pipeline.yaml passes 'monitor-watchdog check' with all four rule files."""
+    from watchdog.cli import main
+
+    code = main(["check", "-c", str(REPO / "config" / "log-pipeline.yaml")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "4 targets, 4 rule files" in out

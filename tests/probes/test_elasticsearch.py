@@ -9,7 +9,7 @@ import pytest
 
 from tests.fakes.elasticsearch import FakeElasticsearch
 from tests.fakes.server import Fault
-from tests.support.probectx import make_context, run_target, series_value, target
+from tests.support.probectx import error_text, make_context, run_target, series_value, target
 from watchdog.probes.runner import ProbeOutcome
 
 
@@ -58,8 +58,7 @@ async def test_yellow_passes_unless_fail_on_yellow(session, tmp_path):
         strict = await _probe(es, session, tmp_path, fail_on="yellow")
     assert lenient.success
     assert not strict.success
-    assert strict.error is not None
-    assert "is yellow" in strict.error
+    assert "is yellow" in error_text(strict)
 
 
 async def test_opensearch_is_detected(session, tmp_path):
@@ -87,10 +86,9 @@ async def test_missing_credentials_are_a_precise_401(session, tmp_path):
     async with FakeElasticsearch(api_key="c2VjcmV0a2V5") as es:
         outcome = await _probe(es, session, tmp_path, flavor="elasticsearch")
     assert not outcome.up
-    assert outcome.error is not None
     assert (
         "authentication failed (HTTP 401): security_exception: missing authentication "
-        "credentials for REST request [/_cluster/health]" in outcome.error
+        "credentials for REST request [/_cluster/health]" in error_text(outcome)
     )
 
 
@@ -101,8 +99,7 @@ async def test_wrong_basic_auth_is_401_without_the_password(session, tmp_path):
             es, session, tmp_path, basic_auth={"username": "watchdog", "password": "wrong-password"}
         )
     assert not outcome.up
-    assert outcome.error is not None
-    assert "unable to authenticate user [watchdog]" in outcome.error
+    assert "unable to authenticate user [watchdog]" in error_text(outcome)
     assert "wrong-password" not in outcome.error
 
 
@@ -111,8 +108,7 @@ async def test_missing_monitor_privilege_is_a_precise_403(session, tmp_path):
     async with FakeElasticsearch(forbid_health=True) as es:
         outcome = await _probe(es, session, tmp_path)
     assert not outcome.up
-    assert outcome.error is not None
-    assert "not authorized (HTTP 403)" in outcome.error
+    assert "not authorized (HTTP 403)" in error_text(outcome)
     assert "cluster privileges [monitor,manage,all]" in outcome.error
 
 
@@ -122,8 +118,7 @@ async def test_no_master_is_up_but_failed(session, tmp_path):
         outcome = await _probe(es, session, tmp_path)
     assert outcome.up
     assert not outcome.success
-    assert outcome.error is not None
-    assert "master_not_discovered_exception" in outcome.error
+    assert "master_not_discovered_exception" in error_text(outcome)
 
 
 @pytest.mark.parametrize(
@@ -139,8 +134,7 @@ async def test_hostile_answers_are_precise_errors(session, tmp_path, fault, expe
     async with FakeElasticsearch(faults={"/_cluster/health": fault}) as es:
         outcome = await _probe(es, session, tmp_path, flavor="elasticsearch")
     assert not outcome.up
-    assert outcome.error is not None
-    assert expected in outcome.error
+    assert expected in error_text(outcome)
 
 
 async def test_health_body_without_a_colour_is_refused(session, tmp_path):
@@ -150,8 +144,7 @@ async def test_health_body_without_a_colour_is_refused(session, tmp_path):
     ) as es:
         outcome = await _probe(es, session, tmp_path, flavor="elasticsearch")
     assert not outcome.up
-    assert outcome.error is not None
-    assert "not a cluster health body" in outcome.error
+    assert "not a cluster health body" in error_text(outcome)
 
 
 def test_config_refuses_two_credentials(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.fakes.loki import FakeLoki
 from tests.fakes.server import Fault
-from tests.support.probectx import make_context, run_target, series_value, target
+from tests.support.probectx import error_text, make_context, run_target, series_value, target
 
 
 async def _probe(loki: FakeLoki, session: aiohttp.ClientSession, tmp_path: Path, **fields: object):
@@ -73,8 +73,7 @@ async def test_unexpected_status_is_down(session, tmp_path):
     async with FakeLoki(faults={"/ready": Fault("status", 404, "404 page not found")}) as loki:
         outcome = await _probe(loki, session, tmp_path)
     assert not outcome.up
-    assert outcome.error is not None
-    assert "answered HTTP 404: 404 page not found" in outcome.error
+    assert "answered HTTP 404: 404 page not found" in error_text(outcome)
 
 
 async def test_broken_metrics_fail_the_check_but_keep_ready(session, tmp_path):
@@ -84,8 +83,7 @@ async def test_broken_metrics_fail_the_check_but_keep_ready(session, tmp_path):
     assert outcome.up
     assert not outcome.success
     assert series_value(outcome, "probe_loki_ready") == 1.0
-    assert outcome.error is not None
-    assert outcome.error.startswith("metrics: ")
+    assert error_text(outcome).startswith("metrics: ")
     assert "malformed exposition" in outcome.error
 
 

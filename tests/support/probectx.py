@@ -14,7 +14,7 @@ from watchdog.probes import PROBES
 from watchdog.probes.base import ProbeContext
 from watchdog.probes.runner import ProbeOutcome, run_probe
 
-__all__ = ["make_context", "run_target", "series_value", "target"]
+__all__ = ["error_text", "make_context", "run_target", "series_value", "target"]
 
 
 def target(kind: str, **fields: Any) -> TargetBase:
@@ -70,3 +70,9 @@ def series_value(outcome: ProbeOutcome, metric: str, /, **labels: str) -> float 
     if len(found) > 1:
         raise AssertionError(f"{len(found)} series match {metric}{labels}")
     return found[0] if found else None
+
+
+def error_text(outcome: ProbeOutcome) -> str:
+    """The outcome's error (last_error), which must be set."""
+    assert outcome.error is not None, "expected a failed probe with an error"
+    return outcome.error

@@ -23,16 +23,16 @@ from pydantic import model_validator
 from watchdog.config.types import Secret, SecretFile, pick_secret
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.httpclient import HttpResponse, fetch
-from watchdog.probes.httptarget import HttpTarget
+from watchdog.probes.httpclient import HttpResponse
+from watchdog.probes.httptarget import HttpEndpoint, HttpTarget
 from watchdog.redact import redact, redact_url
 from watchdog.samples import Sample
 
 __all__ = [
     "HEALTH_FIELDS",
     "KIND",
+    "ApiKeyEndpoint",
     "ElasticsearchTarget",
-    "api_key_header",
     "describe_es_error",
 ]
 
@@ -58,11 +58,6 @@ _PREFIX = "elasticsearch_cluster_health_"
 _SMALL_BODY = 256 * 1024
 
 
-def api_key_header(api_key: str) -> dict[str, str]:
-    """The header for an Elasticsearch API key (the base64 ``encoded`` value ES returns)."""
-    return {"Authorization": f"ApiKey {api_key}"}
-
-
 def describe_es_error(response: HttpResponse) -> str:
     """``type: reason`` from an Elasticsearch/OpenSearch error body, else the body's first text."""
     detail = reason_text(response.body)
@@ -83,19 +78,15 @@ def describe_es_error(response: HttpResponse) -> str:
     return f"HTTP {response.status}: {detail}"
 
 
-class ElasticsearchTarget(HttpTarget):
-    """Settings of an ``elasticsearch`` target (Elasticsearch or OpenSearch)."""
+class ApiKeyEndpoint(HttpEndpoint):
+    """An Elasticsearch/OpenSearch endpoint: the usual credentials, or an API key."""
 
-    kind: Literal["elasticsearch"]
-    flavor: Literal["auto", "elasticsearch", "opensearch"] = "auto"
     api_key: Secret | None = None
     api_key_file: SecretFile | None = None
     """File holding the API key's base64 ``encoded`` form, sent as ``Authorization: ApiKey``."""
-    fail_on: Literal["red", "yellow"] = "red"
-    """The best colour that still counts as a failed check."""
 
     @model_validator(mode="after")
-    def _one_credential(self) -> ElasticsearchTarget:
+    def _one_credential(self) -> ApiKeyEndpoint:
         key = pick_secret(self.api_key, self.api_key_file, "api_key", required=False)
         others = self.basic_auth is not None or (self.bearer_token or self.bearer_token_file)
         if key is not None and others:
@@ -107,19 +98,26 @@ class ElasticsearchTarget(HttpTarget):
         headers = super().request_headers()
         key = self.api_key or self.api_key_file
         if key is not None:
-            headers.update(api_key_header(key.get_secret_value()))
+            headers["Authorization"] = f"ApiKey {key.get_secret_value()}"
         return headers
+
+
+class ElasticsearchTarget(HttpTarget, ApiKeyEndpoint):
+    """Settings of an ``elasticsearch`` target (Elasticsearch or OpenSearch)."""
+
+    kind: Literal["elasticsearch"]
+    flavor: Literal["auto", "elasticsearch", "opensearch"] = "auto"
+    fail_on: Literal["red", "yellow"] = "red"
+    """The best colour that still counts as a failed check."""
 
 
 async def _get(ctx: ProbeContext[ElasticsearchTarget], path: str) -> HttpResponse:
     cfg = ctx.config
-    return await fetch(
+    return await cfg.request(
         ctx.session,
         cfg.url_for(path),
         limit=min(ctx.body_size_limit, _SMALL_BODY),
-        headers={"Accept": "application/json", **cfg.request_headers()},
-        ssl_context=cfg.ssl_context(),
-        auth=cfg.auth(),
+        headers={"Accept": "application/json"},
     )
 
 

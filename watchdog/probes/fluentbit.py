@@ -24,7 +24,6 @@ from pydantic import field_validator
 
 from watchdog.probes.answers import keep_metrics, reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.httpclient import fetch
 from watchdog.probes.httptarget import HttpTarget
 from watchdog.probes.scrape import scrape_samples
 from watchdog.samples import Sample
@@ -81,14 +80,7 @@ class FluentBitTarget(HttpTarget):
 async def _health(ctx: ProbeContext[FluentBitTarget]) -> tuple[list[Sample], str | None, str]:
     """(samples, failure, fact) from ``/api/v1/health``."""
     cfg = ctx.config
-    response = await fetch(
-        ctx.session,
-        cfg.url_for("/api/v1/health"),
-        limit=4096,
-        headers=cfg.request_headers(),
-        ssl_context=cfg.ssl_context(),
-        auth=cfg.auth(),
-    )
+    response = await cfg.request(ctx.session, cfg.url_for("/api/v1/health"), limit=4096)
     body = reason_text(response.body)
     if response.status == 404:
         if cfg.health == "required":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import aiohttp
 from pydantic import Field, model_validator
@@ -12,6 +14,7 @@ from watchdog.config.alerting import BasicAuth
 from watchdog.config.targets import TargetBase, instance_from_url
 from watchdog.config.tls import TLSConfig, client_ssl_context
 from watchdog.config.types import HttpUrl, Model, Secret, SecretFile, pick_secret
+from watchdog.probes.httpclient import HttpResponse, fetch
 
 __all__ = ["HttpEndpoint", "HttpTarget", "cached_ssl_context"]
 
@@ -62,6 +65,30 @@ class HttpEndpoint(Model):
     def url_for(self, path: str) -> str:
         """The target's base URL joined with an API path."""
         return self.url.rstrip("/") + "/" + path.lstrip("/")
+
+    async def request(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        *,
+        limit: int,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        json_body: Any = None,
+    ) -> HttpResponse:
+        """``fetch`` with this endpoint's credentials and TLS (configured headers win)."""
+        return await fetch(
+            session,
+            url,
+            limit=limit,
+            method=method,
+            headers={**(headers or {}), **self.request_headers()},
+            ssl_context=self.ssl_context(),
+            data=data,
+            json_body=json_body,
+            auth=self.auth(),
+        )
 
 
 class HttpTarget(TargetBase, HttpEndpoint):

@@ -19,7 +19,6 @@ from pydantic import Field, field_validator
 
 from watchdog.probes.answers import keep_metrics, reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.httpclient import fetch
 from watchdog.probes.httptarget import HttpTarget
 from watchdog.probes.scrape import scrape_samples
 from watchdog.redact import redact_url
@@ -73,14 +72,7 @@ async def probe_loki(ctx: ProbeContext[LokiTarget]) -> ProbeResult:
     """Ask ``/ready``; then, if enabled, pick Loki's failure metrics from ``/metrics``."""
     cfg = ctx.config
     url = cfg.url_for("/ready")
-    response = await fetch(
-        ctx.session,
-        url,
-        limit=min(ctx.body_size_limit, 64 * 1024),
-        headers=cfg.request_headers(),
-        ssl_context=cfg.ssl_context(),
-        auth=cfg.auth(),
-    )
+    response = await cfg.request(ctx.session, url, limit=min(ctx.body_size_limit, 64 * 1024))
     failures: list[str] = []
     body = reason_text(response.body)
     if response.status == 200:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.fakes.server import Fault
 from tests.probes.logcanary.conftest import SELECTOR, Pipeline
-from tests.support.probectx import series_value
+from tests.support.probectx import error_text, series_value
 
 LOKI_QUERY = "/loki/api/v1/query_range"
 
@@ -83,8 +83,7 @@ async def test_hostile_loki_answers(pipeline: Pipeline, fault, expected):
     outcome = await pipeline.step(10)
     assert outcome.up
     assert not outcome.success
-    assert outcome.error is not None
-    assert expected in outcome.error
+    assert expected in error_text(outcome)
     assert _ok(outcome, "loki") == 0.0
     assert _ok(outcome, "es") == 1.0
     assert series_value(outcome, "probe_logcanary_found", backend="es") == 1.0
@@ -97,8 +96,7 @@ async def test_hanging_backend_costs_only_its_own_search(pipeline: Pipeline):
     await pipeline.run()
     outcome = await pipeline.step(10)
     assert outcome.up
-    assert outcome.error is not None
-    assert "es: search timed out after" in outcome.error
+    assert "es: search timed out after" in error_text(outcome)
     assert _ok(outcome, "es") == 0.0
     assert series_value(outcome, "probe_logcanary_found", backend="loki") == 1.0
 
@@ -113,8 +111,7 @@ async def test_es_errors_are_precise_and_secret_free(pipeline: Pipeline, tmp_pat
     pipeline.overrides["backends"] = backends
     await pipeline.run()
     outcome = await pipeline.step(10)
-    assert outcome.error is not None
-    assert "es: _search failed: authentication failed (HTTP 401)" in outcome.error
+    assert "es: _search failed: authentication failed (HTTP 401)" in error_text(outcome)
     assert "d3JvbmctaWQ6" not in outcome.error
 
 
@@ -124,8 +121,7 @@ async def test_missing_index_is_named(pipeline: Pipeline):
     backends[1]["index"] = "audit-logs"
     pipeline.overrides["backends"] = backends
     outcome = await pipeline.run()
-    assert outcome.error is not None
-    assert "index_not_found_exception: no such index [audit-logs]" in outcome.error
+    assert "index_not_found_exception: no such index [audit-logs]" in error_text(outcome)
 
 
 async def test_match_query_requires_every_token(pipeline: Pipeline):

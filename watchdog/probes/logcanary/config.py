@@ -14,10 +14,8 @@ from watchdog.config.types import (
     Duration,
     LabelName,
     Model,
-    Secret,
-    SecretFile,
-    pick_secret,
 )
+from watchdog.probes.elasticsearch import ApiKeyEndpoint
 from watchdog.probes.httptarget import HttpEndpoint
 from watchdog.probes.logcanary.jsonpath import JsonPathError, compile_path
 from watchdog.probes.logcanary.line import DEFAULT_TAG, TAG_PATTERN
@@ -145,7 +143,7 @@ class LokiBackend(_BackendBase):
         return value
 
 
-class ElasticsearchBackend(_BackendBase):
+class ElasticsearchBackend(_BackendBase, ApiKeyEndpoint):
     """Search Elasticsearch/OpenSearch ``<index>/_search`` for the canary id in ``field``."""
 
     kind: Literal["elasticsearch"]
@@ -161,8 +159,6 @@ class ElasticsearchBackend(_BackendBase):
     time_field: str | None = None
     """If set, only documents with this date field inside the search window are searched."""
     size: int = Field(default=100, ge=1, le=10_000)
-    api_key: Secret | None = None
-    api_key_file: SecretFile | None = None
 
     @field_validator("index")
     @classmethod
@@ -172,12 +168,9 @@ class ElasticsearchBackend(_BackendBase):
         return value
 
     @model_validator(mode="after")
-    def _one_key(self) -> ElasticsearchBackend:
+    def _term_needs_id_field(self) -> ElasticsearchBackend:
         if (self.query == "term") != (self.id_field is not None):
             raise ValueError("id_field is required with query: term, and only with it")
-        key = pick_secret(self.api_key, self.api_key_file, "api_key", required=False)
-        if key is not None and (self.basic_auth or self.bearer_token or self.bearer_token_file):
-            raise ValueError("set only one of api_key, basic_auth or bearer_token")
         return self
 
 

@@ -11,7 +11,6 @@ import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError, describe_os_error
-from watchdog.probes.httpclient import fetch
 from watchdog.probes.logcanary.config import Emitter, FileEmit, HttpEmit
 from watchdog.probes.logcanary.line import CanaryLine
 from watchdog.probes.logcanary.syslog import send_syslog
@@ -79,15 +78,8 @@ async def _post(
 ) -> None:
     body, headers = _http_body(cfg, canary)
     try:
-        response = await fetch(
-            session,
-            cfg.url,
-            limit=limit,
-            method="POST",
-            headers={**headers, **cfg.request_headers()},
-            ssl_context=cfg.ssl_context(),
-            data=body,
-            auth=cfg.auth(),
+        response = await cfg.request(
+            session, cfg.url, limit=limit, method="POST", headers=headers, data=body
         )
     except ProbeError as exc:
         raise EmitError(str(exc)) from None

@@ -17,7 +17,6 @@ from urllib.parse import quote
 import aiohttp
 
 from watchdog.probes.answers import reason_text
-from watchdog.probes.httpclient import fetch
 from watchdog.probes.logcanary.config import PLACEHOLDER, HttpSearchBackend
 from watchdog.probes.logcanary.jsonpath import texts_at
 from watchdog.probes.logcanary.window import SearchError, SearchResult, SearchWindow
@@ -74,24 +73,17 @@ async def search_http(
         values = template_values(canary_id, window)
         url = fill_template(backend.url, values, url=True)
         data = None
-        headers = backend.request_headers()
+        headers: dict[str, str] = {}
         if backend.body is not None:
             body = fill_template(backend.body, values, url=False)
             data = body.encode()
             try:
                 json.loads(body)
-                headers.setdefault("Content-Type", "application/json")
+                headers["Content-Type"] = "application/json"
             except ValueError:
-                headers.setdefault("Content-Type", "text/plain; charset=utf-8")
-        response = await fetch(
-            session,
-            url,
-            limit=window.body_limit,
-            method=backend.method,
-            headers=headers,
-            ssl_context=backend.ssl_context(),
-            data=data,
-            auth=backend.auth(),
+                headers["Content-Type"] = "text/plain; charset=utf-8"
+        response = await backend.request(
+            session, url, limit=window.body_limit, method=backend.method, headers=headers, data=data
         )
         if not 200 <= response.status < 300:
             raise SearchError(

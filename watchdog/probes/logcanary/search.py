@@ -22,8 +22,7 @@ import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError
-from watchdog.probes.elasticsearch import api_key_header, describe_es_error
-from watchdog.probes.httpclient import fetch
+from watchdog.probes.elasticsearch import describe_es_error
 from watchdog.probes.logcanary.config import Backend, ElasticsearchBackend, LokiBackend
 from watchdog.probes.logcanary.httpsearch import search_http
 from watchdog.probes.logcanary.line import Verdict, verify_in
@@ -72,9 +71,7 @@ def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
 async def _search_loki(
     session: aiohttp.ClientSession, backend: LokiBackend, window: SearchWindow
 ) -> SearchResult:
-    headers = backend.request_headers()
-    if backend.tenant_id:
-        headers["X-Scope-OrgID"] = backend.tenant_id
+    headers = {"X-Scope-OrgID": backend.tenant_id} if backend.tenant_id else {}
     texts: list[str] = []
     for chunk in _chunks(window.ids, _IDS_PER_LOKI_QUERY):
         line_filter = f'|= "{chunk[0]}"' if len(chunk) == 1 else f'|~ "{"|".join(chunk)}"'
@@ -86,14 +83,7 @@ async def _search_loki(
             "direction": "forward",
         }
         url = backend.url_for("/loki/api/v1/query_range") + "?" + urlencode(params)
-        response = await fetch(
-            session,
-            url,
-            limit=window.body_limit,
-            headers=headers,
-            ssl_context=backend.ssl_context(),
-            auth=backend.auth(),
-        )
+        response = await backend.request(session, url, limit=window.body_limit, headers=headers)
         if response.status != 200:
             raise SearchError(
                 f"Loki query_range answered HTTP {response.status}: {reason_text(response.body)}"
@@ -144,19 +134,12 @@ def _es_query(backend: ElasticsearchBackend, window: SearchWindow) -> dict[str, 
 async def _search_es(
     session: aiohttp.ClientSession, backend: ElasticsearchBackend, window: SearchWindow
 ) -> SearchResult:
-    headers = {"Content-Type": "application/json", **backend.request_headers()}
-    key = backend.api_key or backend.api_key_file
-    if key is not None:
-        headers.update(api_key_header(key.get_secret_value()))
-    response = await fetch(
+    response = await backend.request(
         session,
         backend.url_for(f"/{quote(backend.index, safe='*,')}/_search"),
         limit=window.body_limit,
         method="POST",
-        headers=headers,
-        ssl_context=backend.ssl_context(),
         json_body=_es_query(backend, window),
-        auth=backend.auth(),
     )
     if response.status != 200:
         raise SearchError(f"_search failed: {describe_es_error(response)}")
