@@ -40,7 +40,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.esquery import QueryError, matches
+from tests.fakes.esquery import QueryError, matches, validate
 from tests.fakes.server import FakeServer
 
 __all__ = ["FakeElasticsearch"]
@@ -200,6 +200,7 @@ class FakeElasticsearch(FakeServer):
             size = int(body.get("size", 10))
             offset = int(body.get("from", 0))
             query = body.get("query", {"match_all": {}})
+            validate(query)
             if offset + size > MAX_RESULT_WINDOW:
                 return _error(
                     400,

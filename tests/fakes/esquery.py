@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-__all__ = ["QueryError", "matches"]
+__all__ = ["QueryError", "matches", "validate"]
 
 _TOKEN = re.compile(r"[a-z0-9_]+")
 
@@ -107,6 +107,23 @@ def _bool(source: dict[str, Any], spec: Any) -> bool:
         needed = int(spec.get("minimum_should_match", default))
         return sum(1 for q in should if matches(source, q)) >= needed
     return True
+
+
+_KINDS = frozenset({"match_all", "match", "match_phrase", "term", "terms", "range", "bool"})
+
+
+def validate(query: Any) -> None:
+    """Parse the whole query before any document is looked at, as Elasticsearch does."""
+    kind, spec = _single(query, "query")
+    if kind not in _KINDS:
+        raise QueryError(f"unknown query [{kind}]")
+    if kind == "bool":
+        if not isinstance(spec, dict):
+            raise QueryError("[bool] query malformed")
+        for key in ("must", "filter", "should", "must_not"):
+            clauses = spec.get(key, [])
+            for clause in clauses if isinstance(clauses, list) else [clauses]:
+                validate(clause)
 
 
 def matches(source: dict[str, Any], query: Any) -> bool:

@@ -47,9 +47,10 @@ async def test_a_dropped_canary_is_lost_after_the_deadline(pipeline: Pipeline):
     assert _value(outcome, "lost_total", "es") == 1.0
     assert _value(outcome, "lost", "loki") == 0.0
     assert _value(outcome, "found", "loki") == 1.0
-    # The newest decided canary in ES is the lost one only until a newer one is found.
-    assert outcome.error is None or "es: newest canary lost" not in outcome.error
+    # Newer canaries did reach ES, so its newest verdict is "found": one loss shows in the
+    # lost series (and the LogCanaryLost rule), not as a failing check.
     assert _value(outcome, "found", "es") == 1.0
+    assert outcome.success
     assert outcome.facts["lost now"].startswith("es:")
 
 

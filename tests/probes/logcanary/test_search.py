@@ -146,3 +146,35 @@ async def test_term_query_on_a_parsed_id_field(pipeline: Pipeline):
     outcome = await pipeline.step(10)
     assert series_value(outcome, "probe_logcanary_found", backend="es") == 1.0
     assert pipeline.es.documents()[0]["id"] in pipeline.es.documents()[0]["log"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (Fault("garbage"), "returned invalid JSON"),
+        (Fault("status", 200, '{"took": 1}'), "_search answer has no hits.hits list"),
+        (Fault("status", 503, "{}"), "_search failed: HTTP 503"),
+    ],
+)
+async def test_hostile_es_answers(pipeline: Pipeline, fault, expected):
+    """Broken _search answers fail the ES search precisely and leave Loki's verdict intact."""
+    pipeline.es.faults["/logs-*/_search"] = fault
+    await pipeline.run()
+    outcome = await pipeline.step(10)
+    assert expected in error_text(outcome)
+    assert _ok(outcome, "es") == 0.0
+    assert series_value(outcome, "probe_logcanary_found", backend="loki") == 1.0
+
+
+async def test_generic_backend_that_is_not_json(pipeline: Pipeline):
+    """json_path set but the answer is not JSON: a precise error for that backend."""
+    pipeline.overrides["backends"] = [
+        {
+            "name": "generic",
+            "kind": "http",
+            "url": f"{pipeline.loki.url}/ready?probe={{id}}",
+            "json_path": "$.lines[*]",
+        }
+    ]
+    outcome = await pipeline.run()
+    assert "generic: answer is not JSON (json_path set)" in error_text(outcome)
