@@ -4,7 +4,19 @@ Adding a kind means adding one module with a ``KIND`` and one line here; the sch
 config loader find it through this mapping.
 """
 
-from watchdog.probes import alertmanager, dns, host, http, prometheus, scrape, tcp
+from watchdog.probes import (
+    alertmanager,
+    dns,
+    elasticsearch,
+    fluentbit,
+    host,
+    http,
+    logcanary,
+    loki,
+    prometheus,
+    scrape,
+    tcp,
+)
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 
 __all__ = ["PROBES", "ProbeContext", "ProbeError", "ProbeKind", "ProbeResult"]
@@ -19,5 +31,9 @@ PROBES: dict[str, ProbeKind] = {
         alertmanager.KIND,
         host.KIND,
         dns.KIND,
+        loki.KIND,
+        elasticsearch.KIND,
+        fluentbit.KIND,
+        logcanary.KIND,
     )
 }

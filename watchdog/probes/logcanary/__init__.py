@@ -1,0 +1,23 @@
+"""``logcanary``: prove end to end that every log backend receives, and how late.
+
+Each run appends one uniquely identified, checksummed canary line to the pipeline's input and
+searches every backend for the canaries still pending there; see ``docs/probes-logs.md`` for the
+design (ids, checksum, deadline, lost / lag / divergence semantics, rate limits).
+"""
+
+from __future__ import annotations
+
+from watchdog.probes.base import ProbeKind
+from watchdog.probes.logcanary.config import LogCanaryTarget
+from watchdog.probes.logcanary.probe import probe_logcanary
+from watchdog.probes.logcanary.report import SERIES
+
+__all__ = ["KIND", "LogCanaryTarget"]
+
+KIND = ProbeKind(
+    name="logcanary",
+    config=LogCanaryTarget,
+    run=probe_logcanary,
+    produces=SERIES,
+    summary="End-to-end log canary: emit a checksummed line, find it in every backend",
+)
