@@ -121,8 +121,11 @@ class Daemon:
         await self.scheduler.apply(self.config.targets)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(asyncio.create_task(self._announce_ready(), name="ready"))
-        self._tasks.append(asyncio.create_task(
-            self.notifier.keep_alive(self.health, self.status_line), name="systemd-watchdog"))
+        self._tasks.append(
+            asyncio.create_task(
+                self.notifier.keep_alive(self.health, self.status_line), name="systemd-watchdog"
+            )
+        )
         self._log.info(
             "started",
             version=__version__,

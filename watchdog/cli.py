@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 from watchdog import __version__
@@ -35,8 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The daemon logs to stdout (journald, container logs); one-shot commands keep stdout for
+    # their output and log to stderr.
     configure_logging(
-        args.log_level, args.log_format, stream=sys.stderr if args.command != "run" else None
+        args.log_level,
+        args.log_format,
+        stream_name="stdout" if args.command == "run" else "stderr",
     )
     code: int = args.handler(args)
     return code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Literal, TextIO
+from typing import Any, Literal, TextIO
 
 import structlog
 
@@ -15,11 +15,47 @@ __all__ = ["LogFormat", "configure_logging", "get_logger"]
 LogFormat = Literal["auto", "json", "console"]
 
 
+class _SafeStreamLogger:
+    """Writes each rendered line to a stream; a closed or broken stream drops the line.
+
+    Logging must never take the daemon down: journald restarting, a closed pipe or a test's
+    captured stream going away cost a log line, not a probe. ``stream_name`` ("stdout" or
+    "stderr") is looked up at write time unless a fixed stream was given.
+    """
+
+    def __init__(self, stream: TextIO | None, stream_name: str) -> None:
+        self._stream = stream
+        self._stream_name = stream_name
+
+    def msg(self, message: str) -> None:
+        """Write one line."""
+        out = self._stream or getattr(sys, self._stream_name)
+        try:
+            out.write(message + "\n")
+            out.flush()
+        except (OSError, ValueError):
+            pass
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+class _SafeStreamLoggerFactory:
+    def __init__(self, stream: TextIO | None, stream_name: str) -> None:
+        self._stream = stream
+        self._stream_name = stream_name
+
+    def __call__(self, *_args: Any) -> _SafeStreamLogger:
+        return _SafeStreamLogger(self._stream, self._stream_name)
+
+
 def configure_logging(
-    level: str = "info", fmt: LogFormat = "auto", stream: TextIO | None = None
+    level: str = "info",
+    fmt: LogFormat = "auto",
+    stream: TextIO | None = None,
+    stream_name: Literal["stdout", "stderr"] = "stdout",
 ) -> None:
-    """Configure structlog for the whole process."""
-    out = stream or sys.stdout
+    """Configure structlog for the whole process (``stream`` fixed, else ``sys.<stream_name>``)."""
+    out = stream or getattr(sys, stream_name)
     use_console = fmt == "console" or (fmt == "auto" and out.isatty())
     renderer: structlog.typing.Processor = (
         structlog.dev.ConsoleRenderer(colors=False)
@@ -38,7 +74,7 @@ def configure_logging(
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(out),
+        logger_factory=_SafeStreamLoggerFactory(stream, stream_name),
         cache_logger_on_first_use=False,
     )
 

@@ -96,8 +96,7 @@ class SystemdNotifier:
             problems = health.problems()
             if problems:
                 if was_healthy:
-                    self._log.error("loop unhealthy, withholding watchdog pings",
-                                    problems=problems)
+                    self._log.error("loop unhealthy, withholding watchdog pings", problems=problems)
                 self.status("unhealthy: " + "; ".join(problems))
             else:
                 self.notify(WATCHDOG="1", STATUS=status())
