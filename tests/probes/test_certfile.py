@@ -75,7 +75,8 @@ async def test_an_expired_certificate_fails_and_is_named(pki: TestPki, tmp_path:
     path = tmp_path / "old.pem"
     path.write_bytes(pki.expired.cert_pem())
     outcome = await run_target(_target(path))
-    assert outcome.up and not outcome.success
+    assert outcome.up
+    assert not outcome.success
     assert outcome.error == f"{path}: localhost expired 2d ago"
     assert value(outcome, "watchdog_certfile_expires_in_seconds") < 0
 
@@ -90,7 +91,8 @@ async def test_unreadable_files_fail_but_good_ones_still_report(
     garbage.write_bytes(b"\x00\x01 not a certificate")
     missing = tmp_path / "missing.pem"
     outcome = await run_target(_target(good, garbage, missing, tmp_path / "none-*.pem"))
-    assert outcome.up and not outcome.success
+    assert outcome.up
+    assert not outcome.success
     assert value(outcome, "watchdog_certfile_errors") == 3
     assert value(outcome, "watchdog_certfile_certificates") == 1
     assert outcome.error == (

@@ -30,7 +30,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
 def web(pki: TestPki) -> Iterator[ScriptedHttpServer]:
     """An HTTP distribution point plus misbehaving paths."""
     replies = {
-        "/ca.crl": Reply(body=pki.crl.public_bytes(Encoding.DER), content_type="application/pkix-crl"),
+        "/ca.crl": Reply(
+            body=pki.crl.public_bytes(Encoding.DER), content_type="application/pkix-crl"
+        ),
         "/html": Reply(body=b"<html>maintenance</html>", content_type="text/html"),
         "/gone": Reply(status=404, body=b"not found", content_type="text/plain"),
         "/huge": Reply(endless=True, content_type="application/pkix-crl"),
@@ -53,7 +55,9 @@ async def test_der_crl_file_reports_updates_and_revocations(pki: TestPki) -> Non
     clock = FakeClock(pki.now.timestamp())
     outcome = await run_target(_file(pki.directory / "ca.crl"), clock=clock)
     assert outcome.success, outcome.error
-    assert value(outcome, "watchdog_crl_last_update_timestamp_seconds") == pki.now.timestamp() - 3600
+    assert (
+        value(outcome, "watchdog_crl_last_update_timestamp_seconds") == pki.now.timestamp() - 3600
+    )
     assert value(outcome, "watchdog_crl_next_update_in_seconds") == 7 * 86400
     assert value(outcome, "watchdog_crl_age_seconds") == 3600
     assert value(outcome, "watchdog_crl_revoked_certificates") == 1
@@ -74,7 +78,8 @@ async def test_pem_crl_signature_verifies_against_its_issuer(pki: TestPki) -> No
 async def test_wrong_issuer_fails_the_signature_check(pki: TestPki) -> None:
     """A CRL checked against a CA that did not issue it fails, naming both names."""
     outcome = await run_target(_file(pki.directory / "ca.crl", issuer_file=str(pki.ca_file)))
-    assert outcome.up and not outcome.success
+    assert outcome.up
+    assert not outcome.success
     assert value(outcome, "watchdog_crl_signature_valid") == 0
     assert outcome.error is not None
     assert "CRL issuer CN=Test Issuing CA" in outcome.error
@@ -98,7 +103,8 @@ async def test_overdue_next_update_is_a_failure(pki: TestPki) -> None:
     """Past nextUpdate the CRL is stale: the failure says since when."""
     clock = FakeClock(pki.now.timestamp() + 8 * 86400)
     outcome = await run_target(_file(pki.directory / "ca.crl"), clock=clock)
-    assert outcome.up and not outcome.success
+    assert outcome.up
+    assert not outcome.success
     assert value(outcome, "watchdog_crl_next_update_in_seconds") == -86400
     assert outcome.error is not None
     assert outcome.error.startswith("CRL is stale: nextUpdate ")
@@ -135,7 +141,7 @@ async def test_refused_and_hanging_distribution_points(web: ScriptedHttpServer) 
     port = free_port()
     refused = await run_target(_url(f"http://127.0.0.1:{port}/ca.crl"))
     assert refused.error == f"http://127.0.0.1:{port}/ca.crl: connection failed: connection refused"
-    hung = await run_target(_url(f"{web.url}/hang"), timeout=0.5)
+    hung = await run_target(_url(f"{web.url}/hang"), probe_timeout=0.5)
     assert hung.error == "probe timed out after 0.5s"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from watchdog.probes.offload import Offloader, OffloadBusyError, OffloadTimeoutError
+from watchdog.probes.offload import OffloadBusyError, Offloader, OffloadTimeoutError
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ async def test_a_slow_job_times_out_but_keeps_running_and_can_be_joined(
         gate.wait(10)
         return "done"
 
-    with pytest.raises(OffloadTimeoutError, match="still running after 0.05s"):
+    with pytest.raises(OffloadTimeoutError, match=r"still running after 0\.05s"):
         await pool.run("k", slow, budget=0.05)
     assert pool.in_flight() == 1
     gate.set()

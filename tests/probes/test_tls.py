@@ -50,7 +50,8 @@ async def test_valid_chain_verifies_and_reports_the_earliest_expiry(
     outcome = await run_target(
         _target(servers["valid"].address, server_name="localhost", ca_file=str(pki.ca_file))
     )
-    assert outcome.up and outcome.success, outcome.error
+    assert outcome.up, outcome.error
+    assert outcome.success, outcome.error
     assert value(outcome, "watchdog_tls_chain_verified") == 1
     assert value(outcome, "watchdog_tls_hostname_match") == 1
     leaf_expiry = pki.valid.cert.not_valid_after_utc.timestamp()
@@ -83,7 +84,8 @@ async def test_expired_certificate_fails_with_how_long_ago(
     outcome = await run_target(
         _target(servers["expired"].address, server_name="localhost", ca_file=str(pki.ca_file))
     )
-    assert outcome.up and not outcome.success
+    assert outcome.up
+    assert not outcome.success
     assert value(outcome, "watchdog_tls_expires_in_seconds") < 0
     assert value(outcome, "watchdog_tls_chain_verified") == 0
     assert outcome.error is not None
@@ -111,7 +113,8 @@ async def test_untrusted_ca_fails_chain_verification(
     outcome = await run_target(
         _target(servers["untrusted"].address, server_name="localhost", ca_file=str(pki.ca_file))
     )
-    assert outcome.up and not outcome.success
+    assert outcome.up
+    assert not outcome.success
     assert value(outcome, "watchdog_tls_chain_verified") == 0
     assert value(outcome, "watchdog_tls_hostname_match") == 1
     assert outcome.error is not None
@@ -188,7 +191,7 @@ async def test_a_non_tls_server_is_a_handshake_failure() -> None:
 async def test_a_silent_server_times_out_with_the_phase_named() -> None:
     """A server that accepts and never answers costs one failed probe, named as a handshake."""
     with HangTcpServer() as server:
-        outcome = await run_target(_target(server.address), timeout=0.6)
+        outcome = await run_target(_target(server.address), probe_timeout=0.6)
     assert not outcome.up
     assert outcome.error is not None
     assert outcome.error.startswith(f"TLS handshake with {server.address} did not complete")

@@ -24,9 +24,7 @@ def ca() -> Issued:
 
 
 def _leaf(ca: Issued, *names: str, cn: str | None = None) -> Issued:
-    return issue(
-        ca, list(names), not_before=NOW, not_after=NOW + timedelta(days=1), common_name=cn
-    )
+    return issue(ca, list(names), not_before=NOW, not_after=NOW + timedelta(days=1), common_name=cn)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ from watchdog.probes.runner import ProbeOutcome, run_probe
 __all__ = ["config_problems", "make_spec", "run_target", "value", "values"]
 
 
-def make_spec(raw: dict[str, Any], base_dir: Path | None = None, timeout: float = 5.0) -> TargetSpec:
+def make_spec(
+    raw: dict[str, Any], base_dir: Path | None = None, timeout: float = 5.0
+) -> TargetSpec:
     """Validate ``raw`` with its kind's config model and resolve it like the loader does."""
     config = PROBES[raw["kind"]].config.model_validate(raw, context={"base_dir": base_dir})
     return TargetSpec(
@@ -40,12 +42,12 @@ async def run_target(
     *,
     base_dir: Path | None = None,
     clock: Clock | None = None,
-    timeout: float = 5.0,
+    probe_timeout: float = 5.0,
     body_size_limit: int = 1024 * 1024,
     state_dir: Path | None = None,
 ) -> ProbeOutcome:
     """Probe ``raw`` once with the shared runner (timeout, up/success, label checks)."""
-    spec = make_spec(raw, base_dir, timeout)
+    spec = make_spec(raw, base_dir, probe_timeout)
     async with aiohttp.ClientSession() as session:
         ctx = ProbeContext(
             spec=spec,

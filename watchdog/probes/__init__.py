@@ -4,7 +4,7 @@ Adding a kind means adding one module with a ``KIND`` and one line here; the sch
 config loader find it through this mapping.
 """
 
-from watchdog.probes import http, scrape, tcp
+from watchdog.probes import certfile, crl, http, scrape, snapshot, tcp, tls, vault
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 
 __all__ = ["PROBES", "ProbeContext", "ProbeError", "ProbeKind", "ProbeResult"]
@@ -15,5 +15,10 @@ PROBES: dict[str, ProbeKind] = {
         http.KIND,
         tcp.KIND,
         scrape.KIND,
+        vault.KIND,
+        snapshot.KIND,
+        tls.KIND,
+        crl.KIND,
+        certfile.KIND,
     )
 }
