@@ -264,6 +264,15 @@ async def test_cluster_target_reports_every_node(bao: OpenBao, web: ScriptedHttp
     assert "different cluster IDs" in outcome.error  # the fake node is another cluster
 
 
+async def test_nodes_behind_one_proxy_get_distinct_node_labels(web: ScriptedHttpServer) -> None:
+    """Two node URLs on one host:port (path routing) are told apart by their path."""
+    outcome = await run_target(_vault(urls=[f"{web.url}/dr", f"{web.url}/perf/"]))
+    assert outcome.success, outcome.error
+    host = f"127.0.0.1:{web.port}"
+    assert value(outcome, "vault_core_active", node=f"{host}/dr") == 1
+    assert value(outcome, "vault_core_performance_standby", node=f"{host}/perf") == 1
+
+
 async def test_two_active_nodes_are_a_split_brain(bao: OpenBao, web: ScriptedHttpServer) -> None:
     """Two nodes answering 200 for one cluster target is a failure naming both."""
     outcome = await run_target(_vault(urls=[bao.url, f"{web.url}/rogue"]))

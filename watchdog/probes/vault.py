@@ -14,6 +14,7 @@ import asyncio
 import ssl
 import time
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 
@@ -73,6 +74,16 @@ class VaultTarget(HttpTarget):
         """The node URLs whose health is read."""
         return list(self.urls) or [self.url]
 
+    def node_names(self) -> dict[str, str]:
+        """The ``node`` label of each node URL: ``host:port``, plus the path when two nodes
+        share a host and port (behind one path-routing proxy)."""
+        urls = self.nodes()
+        plain = [instance_from_url(url) for url in urls]
+        return {
+            url: name if plain.count(name) == 1 else name + urlsplit(url).path.rstrip("/")
+            for url, name in zip(urls, plain, strict=True)
+        }
+
     def ssl_context_for(self, url: str) -> ssl.SSLContext | None:
         """The SSL context for one node URL (None for plain http)."""
         return cached_ssl_context(self.tls) if url.startswith("https") else None
@@ -83,9 +94,10 @@ class VaultTarget(HttpTarget):
         return token.get_secret_value() if token is not None else None
 
 
-async def _node_health(ctx: ProbeContext[VaultTarget], url: str, budget: float) -> NodeHealth:
+async def _node_health(
+    ctx: ProbeContext[VaultTarget], url: str, node: str, budget: float
+) -> NodeHealth:
     cfg = ctx.config
-    node = instance_from_url(url)
     try:
         async with asyncio.timeout(budget):
             response = await fetch(
@@ -154,10 +166,14 @@ def _auth_request(
     cfg: VaultTarget, url: str, token: str, deadline: float, limit: int
 ) -> AuthRequest:
     tls = cfg.tls
-    verify: bool | str = True
+    # requests would trust certifi's bundle; use the system store like the health check does.
+    verify: bool | str = ssl.get_default_verify_paths().cafile or True
     cert = None
     if tls is not None:
-        verify = False if tls.insecure_skip_verify else (str(tls.ca_file) if tls.ca_file else True)
+        if tls.insecure_skip_verify:
+            verify = False
+        elif tls.ca_file is not None:
+            verify = str(tls.ca_file)
         if tls.cert_file is not None and tls.key_file is not None:
             cert = (str(tls.cert_file), str(tls.key_file))
     return AuthRequest(
@@ -204,10 +220,11 @@ async def probe_vault(ctx: ProbeContext[VaultTarget]) -> ProbeResult:
     """Read every node's health, judge the cluster, then run the authenticated checks."""
     cfg = ctx.config
     started = time.monotonic()
-    urls = cfg.nodes()
+    names = cfg.node_names()
+    urls = list(names)
     budget = ctx.timeout * _NODE_BUDGET
     answers = await asyncio.gather(
-        *(_node_health(ctx, url, budget) for url in urls), return_exceptions=True
+        *(_node_health(ctx, url, names[url], budget) for url in urls), return_exceptions=True
     )
     samples: list[Sample] = []
     healths: list[NodeHealth] = []
@@ -215,7 +232,7 @@ async def probe_vault(ctx: ProbeContext[VaultTarget]) -> ProbeResult:
     errors: list[str] = []
     unreachable: list[str] = []
     for url, answer in zip(urls, answers, strict=True):
-        node = instance_from_url(url)
+        node = names[url]
         if isinstance(answer, NodeHealth):
             healths.append(answer)
             url_of[node] = url

@@ -9,6 +9,7 @@ so a hung or hostile Vault costs one failed check, never a thread pile-up or a m
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -115,8 +116,14 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return f"{prefix}: {errors}" if errors else prefix
     if isinstance(exc, requests.Timeout):
         return f"no answer within {timeout:.3g}s"
+    if isinstance(exc, requests.exceptions.SSLError):
+        found = re.search(r"\[SSL: [A-Z_]+\] ([^(']+)", str(exc))
+        return f"TLS error: {found.group(1).strip() if found else 'handshake failed'}"
     if isinstance(exc, requests.ConnectionError):
-        return "connection failed"
+        found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+        return (
+            f"connection failed: {found.group(1).strip().lower()}" if found else "connection failed"
+        )
     if isinstance(exc, _BodyTooLargeError):
         return str(exc)
     if isinstance(exc, ValueError):
@@ -163,7 +170,7 @@ class _Checker:
         ]
 
     def token(self) -> None:
-        data = self.client().auth.token.lookup_self()["data"]
+        data = _data(self.client().auth.token.lookup_self())
         ttl = float(data.get("ttl") or 0)
         expires = data.get("expire_time") is not None or ttl > 0
         self.findings.samples.append(
@@ -174,22 +181,25 @@ class _Checker:
     def canary(self, canary: CanaryCheck) -> None:
         client = self.client()
         if canary.kv_version == 2:
-            answer = client.secrets.kv.v2.read_secret_version(
-                path=canary.path, mount_point=canary.mount, raise_on_deleted_version=True
+            answer = _data(
+                client.secrets.kv.v2.read_secret_version(
+                    path=canary.path, mount_point=canary.mount, raise_on_deleted_version=True
+                )
             )
-            version = answer["data"]["metadata"].get("version")
+            metadata = answer.get("metadata")
+            version = metadata.get("version") if isinstance(metadata, dict) else None
             shown = f"readable (version {version})"
         else:
-            client.secrets.kv.v1.read_secret(path=canary.path, mount_point=canary.mount)
+            _data(client.secrets.kv.v1.read_secret(path=canary.path, mount_point=canary.mount))
             shown = "readable"
         self.findings.facts["canary"] = f"{canary.mount}/{canary.path} {shown}"
 
     def raft(self) -> None:
-        config = self.client().sys.read_raft_config()["data"]["config"]
-        servers = config.get("servers") or []
-        leaders = [s.get("node_id", "?") for s in servers if s.get("leader")]
-        state = _lower_keys(self.client().adapter.get("/v1/sys/storage/raft/autopilot/state"))
-        state = _lower_keys(state.get("data", state))
+        config = _data(self.client().sys.read_raft_config()).get("config")
+        servers = [s for s in (config or {}).get("servers") or [] if isinstance(s, dict)]
+        leaders = [str(s.get("node_id", "?")) for s in servers if s.get("leader")]
+        answer = self.client().adapter.get("/v1/sys/storage/raft/autopilot/state")
+        state = _lower_keys(_data(answer))
         healthy = state.get("healthy") is True
         voters = state.get("voters") or []
         self.findings.samples += [
@@ -213,6 +223,18 @@ class _Checker:
                 "raft: autopilot reports the cluster unhealthy"
                 + (f": {', '.join(sorted(sick))}" if sick else "")
             )
+
+
+def _data(answer: Any) -> dict[str, Any]:
+    """The ``data`` object of a Vault answer. hvac hands back the raw Response when the
+    body is not JSON, so that is checked here rather than trusted."""
+    if not isinstance(answer, dict):
+        status = getattr(answer, "status_code", "?")
+        raise ValueError(f"HTTP {status} body is not a JSON object")
+    data = answer.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("the answer has no 'data' object")
+    return data
 
 
 def _lower_keys(value: Any) -> dict[str, Any]:
