@@ -10,6 +10,7 @@ import gzip
 import io
 import os
 import tarfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,6 +280,28 @@ async def test_verification_is_cached_by_path_size_and_mtime(
     os.utime(path, (NOW - 300, NOW - 300))
     await run_target(_target(tmp_path), clock=FakeClock(NOW))
     assert calls == [path, path]
+
+
+async def test_a_slow_verification_is_reported_as_pending_then_used(
+    real: Snapshots, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing longer than the probe budget: the probe still answers in time, saying the
+    integrity is not known yet; the next probe uses the finished verdict."""
+    release = threading.Event()
+
+    def slow(path: Path) -> SnapshotVerdict:
+        release.wait(10)
+        return verify_snapshot(path)
+
+    monkeypatch.setattr(snapshot_probe, "verify_snapshot", slow)
+    _place(tmp_path, real.second, "big.snap", NOW - 600)
+    first = await run_target(_target(tmp_path), clock=FakeClock(NOW), probe_timeout=0.5)
+    assert first.up, first.error
+    assert first.facts["integrity"].startswith("not known yet: verification still running")
+    assert values(first, "watchdog_snapshot_newest_valid") == []
+    release.set()
+    second = await run_target(_target(tmp_path), clock=FakeClock(NOW))
+    assert value(second, "watchdog_snapshot_newest_valid") == 1
 
 
 async def test_empty_directory_is_a_failure_with_zero_files(tmp_path: Path) -> None:

@@ -19,9 +19,7 @@ from watchdog.config.targets import TargetBase
 from watchdog.config.types import ConfigPath
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.offload import (
-    OffloadBusyError,
     Offloader,
-    OffloadTimeoutError,
     read_small_file,
 )
 from watchdog.probes.x509util import (
@@ -80,15 +78,9 @@ def _load(patterns: list[Path]) -> tuple[Loaded, list[str]]:
 async def probe_certfile(ctx: ProbeContext[CertFileTarget]) -> ProbeResult:
     """Read every file and report each certificate's expiry."""
     cfg = ctx.config
-    budget = ctx.timeout * 0.8
-    try:
-        loaded, missing = await _FILES.run(ctx.spec.key, lambda: _load(cfg.paths), budget)
-    except OffloadTimeoutError:
-        raise ProbeError(
-            f"reading the certificate files did not finish within {budget:.3g}s"
-        ) from None
-    except OffloadBusyError as exc:
-        raise ProbeError(f"cannot read the certificate files: {exc}") from None
+    loaded, missing = await _FILES.run_in_probe(
+        ctx.spec.key, lambda: _load(cfg.paths), ctx.timeout * 0.8, "reading the certificate files"
+    )
     now = ctx.clock.now()
     samples: list[Sample] = []
     errors = list(missing)

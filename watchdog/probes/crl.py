@@ -20,9 +20,7 @@ from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResul
 from watchdog.probes.httpclient import fetch
 from watchdog.probes.httptarget import cached_ssl_context
 from watchdog.probes.offload import (
-    OffloadBusyError,
     Offloader,
-    OffloadTimeoutError,
     read_small_file,
 )
 from watchdog.probes.x509util import (
@@ -85,21 +83,22 @@ async def _read(ctx: ProbeContext[CrlTarget]) -> tuple[str, bytes]:
         return shown, response.body
     path = cfg.path
     assert path is not None  # the validator guarantees exactly one source
-    budget = ctx.timeout * 0.8
-    try:
-        return str(path), await _FILES.run(
-            str(path), lambda: read_small_file(path, ctx.body_size_limit), budget
-        )
-    except OffloadTimeoutError:
-        raise ProbeError(f"reading {path} did not finish within {budget:.3g}s") from None
-    except OffloadBusyError as exc:
-        raise ProbeError(f"cannot read {path}: {exc}") from None
+    return str(path), await _read_file(ctx, path)
 
 
-def _signature_problem(crl: x509.CertificateRevocationList, issuer_file: Path) -> str | None:
+async def _read_file(ctx: ProbeContext[CrlTarget], path: Path) -> bytes:
+    limit = ctx.body_size_limit
+    return await _FILES.run_in_probe(
+        str(path), lambda: read_small_file(path, limit), ctx.timeout * 0.4, f"reading {path}"
+    )
+
+
+def _signature_problem(
+    crl: x509.CertificateRevocationList, issuer_file: Path, data: bytes
+) -> str | None:
     try:
-        issuers = load_certificates(issuer_file.read_bytes())
-    except (OSError, CertificateParseError) as exc:
+        issuers = load_certificates(data)
+    except CertificateParseError as exc:
         return f"cannot use issuer_file {issuer_file}: {exc}"
     issuer = issuers[0]
     if crl.issuer != issuer.subject:
@@ -152,7 +151,8 @@ async def probe_crl(ctx: ProbeContext[CrlTarget]) -> ProbeResult:
     except x509.ExtensionNotFound:
         pass
     if cfg.issuer_file is not None:
-        problem = _signature_problem(crl, cfg.issuer_file)
+        issuer_data = await _read_file(ctx, cfg.issuer_file)
+        problem = _signature_problem(crl, cfg.issuer_file, issuer_data)
         samples.append(Sample("watchdog_crl_signature_valid", 0 if problem else 1))
         facts["signature"] = "ok" if problem is None else "invalid"
         if problem:

@@ -91,6 +91,18 @@ class Offloader(Generic[T]):
                 f"still running after {budget:.3g}s (continues in the background)"
             ) from None
 
+    async def run_in_probe(
+        self, key: Hashable, work: Callable[[], T], budget: float, doing: str
+    ) -> T:
+        """``run``, with a job that cannot start or finish turned into a ProbeError that
+        says what was being done (``doing``, e.g. ``reading /etc/ssl/ca.crl``)."""
+        try:
+            return await self.run(key, work, budget)
+        except OffloadTimeoutError:
+            raise ProbeError(f"{doing} did not finish within {budget:.3g}s") from None
+        except OffloadBusyError as exc:
+            raise ProbeError(f"{doing}: {exc}") from None
+
 
 def read_small_file(path: Path, limit: int) -> bytes:
     """Read a file of at most ``limit`` bytes (blocking); ProbeError says what went wrong."""

@@ -9,6 +9,7 @@ still being written, so a running ``snapshot save`` is not mistaken for a trunca
 from __future__ import annotations
 
 import stat as stat_module
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -99,15 +100,13 @@ def _verified(file: _File) -> SnapshotVerdict:
 async def probe_snapshot(ctx: ProbeContext[SnapshotTarget]) -> ProbeResult:
     """List the snapshots, judge the newest one's age and integrity."""
     cfg = ctx.config
-    budget = ctx.timeout * _BUDGET
-    try:
-        listed = await _LISTING.run(
-            (str(cfg.path), cfg.pattern), lambda: _list(cfg.path, cfg.pattern), budget
-        )
-    except OffloadTimeoutError:
-        raise ProbeError(f"listing {cfg.path} did not finish within {budget:.3g}s") from None
-    except OffloadBusyError as exc:
-        raise ProbeError(f"cannot list {cfg.path}: {exc}") from None
+    deadline = time.monotonic() + ctx.timeout * _BUDGET
+    listed = await _LISTING.run_in_probe(
+        (str(cfg.path), cfg.pattern),
+        lambda: _list(cfg.path, cfg.pattern),
+        ctx.timeout * _BUDGET / 2,
+        f"listing {cfg.path}",
+    )
     now = ctx.clock.now()
     files = [f for f in listed if now - f.mtime >= cfg.settle_time]
     samples = [Sample("watchdog_snapshot_files", len(files))]
@@ -138,6 +137,7 @@ async def probe_snapshot(ctx: ProbeContext[SnapshotTarget]) -> ProbeResult:
         )
     if cfg.verify:
         try:
+            budget = deadline - time.monotonic()
             verdict = await _VERIFYING.run(str(newest.path), lambda: _verified(newest), budget)
         except (OffloadTimeoutError, OffloadBusyError) as exc:
             facts["integrity"] = f"not known yet: verification {exc}"
