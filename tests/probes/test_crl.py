@@ -145,6 +145,14 @@ async def test_refused_and_hanging_distribution_points(web: ScriptedHttpServer) 
     assert hung.error == "probe timed out after 0.5s"
 
 
+async def test_https_to_a_plain_http_server_is_a_tls_failure(web: ScriptedHttpServer) -> None:
+    """An https distribution point that does not speak TLS fails the handshake, named."""
+    outcome = await run_target(_url(f"https://127.0.0.1:{web.port}/ca.crl"))
+    assert not outcome.up
+    assert outcome.error is not None
+    assert outcome.error.startswith(f"https://127.0.0.1:{web.port}/ca.crl: TLS")
+
+
 async def test_missing_file_is_named(tmp_path: Path) -> None:
     """A CRL file that is not there says so."""
     outcome = await run_target(_file(tmp_path / "nope.crl"))

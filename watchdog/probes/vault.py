@@ -153,6 +153,19 @@ def _facts(healths: list[NodeHealth], unreachable: list[str]) -> dict[str, str]:
             "active": ", ".join(h.node for h in healths if h.active) or "none",
             "sealed": ", ".join(sealed) or "none",
         }
+    replication = sorted(
+        {
+            f"{kind} {mode}"
+            for h in healths
+            for kind, mode in (
+                ("DR", h.replication_dr_mode),
+                ("performance", h.replication_performance_mode),
+            )
+            if mode not in ("", "disabled", "unknown")
+        }
+    )
+    if replication:
+        facts["replication"] = ", ".join(replication)
     versions = sorted({h.version for h in healths if h.version})
     clusters = sorted({h.cluster_name for h in healths if h.cluster_name})
     if versions:
