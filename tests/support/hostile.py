@@ -1,20 +1,37 @@
-"""A misbehaving HTTP peer for bad-input tests: hangs, huge bodies, garbage, odd statuses.
+"""Misbehaving peers for bad-input tests: hangs, huge bodies, garbage, odd status codes.
 
-It imitates no component. Each route answers with a fixed, deliberately broken behaviour so a
-probe's handling of that breakage can be pinned; anything not routed answers 404.
+They imitate no component; they stand for a broken network, a wrong port or a hostile proxy.
+Two flavours: ``hostile_server`` runs routes inside the test's own event loop; the threaded
+``ScriptedHttpServer`` and raw TCP servers run in daemon threads and need no pytest or loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
 
 from aiohttp import web
 
 from tests.support.procs import free_port
 
-__all__ = ["Handler", "Route", "hang", "hostile_server", "huge", "reply"]
+__all__ = [
+    "GarbageTcpServer",
+    "Handler",
+    "HangTcpServer",
+    "Reply",
+    "Route",
+    "ScriptedHttpServer",
+    "hang",
+    "hostile_server",
+    "huge",
+    "reply",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Route = tuple[str, str]
@@ -75,3 +92,171 @@ async def hostile_server(routes: dict[Route, Handler]) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+# -- threaded servers ----------------------------------------------------------------------
+
+
+class _TcpServer:
+    """Accepts connections in a thread; ``handle`` decides what happens to each."""
+
+    def __init__(self) -> None:
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port: int = self._sock.getsockname()[1]
+        self._stopped = threading.Event()
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="hostile-tcp")
+        self._thread.start()
+
+    @property
+    def address(self) -> str:
+        """``127.0.0.1:PORT``."""
+        return f"127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.handle(conn)
+
+    def handle(self, conn: socket.socket) -> None:
+        """Deal with one accepted connection."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Close the listener and every held connection."""
+        self._stopped.set()
+        self._thread.join(timeout=5)
+        self._sock.close()
+        for conn in self._held:
+            conn.close()
+
+    def __enter__(self) -> _TcpServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class HangTcpServer(_TcpServer):
+    """Accepts connections and never sends a byte (a TLS handshake or request hangs)."""
+
+    def handle(self, conn: socket.socket) -> None:
+        """Keep the connection open, silent."""
+        self._held.append(conn)
+
+
+class GarbageTcpServer(_TcpServer):
+    """Answers every connection with a fixed non-TLS line and closes it (a wrong port)."""
+
+    payload = b"SSH-2.0-OpenSSH_9.2 not TLS\r\n"
+
+    def handle(self, conn: socket.socket) -> None:
+        """Send the payload and hang up."""
+        with contextlib.suppress(OSError), conn:
+            conn.sendall(self.payload)
+
+
+@dataclass
+class Reply:
+    """What the scripted server answers on a path prefix."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    hang: bool = False
+    """Never answer (the client must time out)."""
+    endless: bool = False
+    """Stream a body without end (chunked, no Content-Length) until the client hangs up."""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ScriptedHttpServer:
+    """An aiohttp server answering each path prefix with its ``Reply`` (404 otherwise)."""
+
+    def __init__(self, replies: dict[str, Reply] | None = None) -> None:
+        self.replies: dict[str, Reply] = dict(replies or {})
+        self.requests: list[str] = []
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self.port = 0
+        self._thread = threading.Thread(target=self._run, daemon=True, name="scripted-http")
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("scripted HTTP server did not start")
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._main())
+
+    async def _main(self) -> None:
+        self._stop = asyncio.Event()
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        sock = socket.create_server(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        site = web.SockSite(runner, sock)
+        await site.start()
+        self._ready.set()
+        await self._stop.wait()
+        await runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(request.path)
+        matches = [prefix for prefix in self.replies if request.path.startswith(prefix)]
+        if not matches:
+            return web.Response(status=404, text="no such path")
+        reply = self.replies[max(matches, key=len)]
+        if reply.hang:
+            assert self._stop is not None
+            await self._stop.wait()
+        if reply.endless:
+            response = web.StreamResponse(status=reply.status, headers=reply.headers)
+            response.content_type = reply.content_type
+            await response.prepare(request)
+            chunk = b"x" * 65536
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                for _ in range(4096):  # at most 256 MiB, in case a client never stops reading
+                    await response.write(chunk)
+            return response
+        return web.Response(
+            status=reply.status,
+            body=reply.body,
+            content_type=reply.content_type,
+            headers=reply.headers,
+        )
+
+    def stop(self) -> None:
+        """Stop the server and its thread."""
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> ScriptedHttpServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

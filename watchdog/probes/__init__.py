@@ -6,6 +6,8 @@ config loader find it through this mapping.
 
 from watchdog.probes import (
     alertmanager,
+    certfile,
+    crl,
     dns,
     elasticsearch,
     fluentbit,
@@ -15,7 +17,10 @@ from watchdog.probes import (
     loki,
     prometheus,
     scrape,
+    snapshot,
     tcp,
+    tls,
+    vault,
 )
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 
@@ -27,13 +32,18 @@ PROBES: dict[str, ProbeKind] = {
         http.KIND,
         tcp.KIND,
         scrape.KIND,
+        vault.KIND,
+        snapshot.KIND,
+        tls.KIND,
+        crl.KIND,
+        certfile.KIND,
         prometheus.KIND,
         alertmanager.KIND,
-        host.KIND,
-        dns.KIND,
         loki.KIND,
         elasticsearch.KIND,
         fluentbit.KIND,
         logcanary.KIND,
+        host.KIND,
+        dns.KIND,
     )
 }
