@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["go_sprint", "go_sprintf", "go_type", "go_value", "shortest_float"]
+__all__ = ["go_sprint", "go_sprintf", "go_type", "go_value", "shortest_e", "shortest_float"]
 
 NO_VALUE = "<no value>"
 
@@ -39,23 +39,46 @@ def go_type(value: Any) -> str:
     return getattr(value, "go_type_name", type(value).__name__)
 
 
-def shortest_float(value: float, exp_threshold: int = 6) -> str:
-    """``strconv.FormatFloat(v, 'g', -1, 64)`` with the given exponent switch point."""
+def _digits(value: float) -> tuple[str, str, int]:
+    """Sign, shortest round-trip digits and decimal point position of a finite non-zero value."""
+    sign, digits_t, exponent = Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(str(d) for d in digits_t)
+    return ("-" if sign else ""), digits, len(digits) + exponent
+
+
+def _special(value: float) -> str | None:
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
+    return None
+
+
+def shortest_e(value: float, letter: str = "e") -> str:
+    """``strconv.FormatFloat(v, 'e', -1, 64)`` (``letter`` "E" for the upper-case form)."""
+    special = _special(value)
+    if special is not None:
+        return special
+    if value == 0:
+        return f"{'-' if math.copysign(1.0, value) < 0 else ''}0{letter}+00"
+    neg, digits, point = _digits(value)
+    exp = point - 1
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{neg}{mantissa}{letter}{'-' if exp < 0 else '+'}{abs(exp):02d}"
+
+
+def shortest_float(value: float, exp_threshold: int = 6) -> str:
+    """``strconv.FormatFloat(v, 'g', -1, 64)`` with the given exponent switch point."""
+    special = _special(value)
+    if special is not None:
+        return special
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign, digits_t, exponent = Decimal(repr(value)).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    digits = "".join(str(d) for d in digits_t)
-    point = len(digits) + exponent  # decimal point position, like Go's digs.dp
+    neg, digits, point = _digits(value)
     exp = point - 1
-    neg = "-" if sign else ""
     if exp < -4 or exp >= exp_threshold:
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{neg}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+        return shortest_e(value)
     if point <= 0:
         return f"{neg}0.{'0' * -point}{digits}"
     if point >= len(digits):
