@@ -158,7 +158,8 @@ def humanize_timestamp(arg: Any) -> str:
     v = to_float(arg)
     if math.isnan(v) or math.isinf(v):
         return _g4(v)
-    millis = math.trunc(math.trunc(v * 1e9) / 1e6)
+    nanos = int(v * 1e9)  # Go: int64(v*1e9), then integer division to milliseconds
+    millis = abs(nanos) // 1_000_000 * (1 if nanos >= 0 else -1)
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis)
     frac = f".{moment.microsecond // 1000:03d}".rstrip("0").rstrip(".")
     return moment.strftime("%Y-%m-%d %H:%M:%S") + frac + " +0000 UTC"
