@@ -83,6 +83,11 @@ class Transition:
     value: float
 
 
+def _at_least(elapsed: float, duration: float) -> bool:
+    """``elapsed >= duration`` at millisecond precision (Prometheus' timestamps are in ms)."""
+    return round(elapsed * 1000) >= round(duration * 1000)
+
+
 @dataclass
 class AlertRuleState:
     """The active alerts of one rule and the step function that advances them."""
@@ -129,7 +134,7 @@ class AlertRuleState:
             else:
                 alert.keep_firing_since = None
             counted += 1
-            if alert.state is AlertState.PENDING and ts - alert.active_at >= self.for_:
+            if alert.state is AlertState.PENDING and _at_least(ts - alert.active_at, self.for_):
                 alert.state = AlertState.FIRING
                 alert.fired_at = ts
                 changes.append(Transition(labels, AlertState.PENDING, alert.state, alert.value))
@@ -145,9 +150,10 @@ class AlertRuleState:
         if alert.state is AlertState.FIRING and self.keep_firing_for > 0:
             if alert.keep_firing_since is None:
                 alert.keep_firing_since = ts
-            keep_firing = ts - alert.keep_firing_since < self.keep_firing_for
+            keep_firing = not _at_least(ts - alert.keep_firing_since, self.keep_firing_for)
         if alert.state is AlertState.PENDING or (
-            alert.resolved_at is not None and ts - alert.resolved_at > RESOLVED_RETENTION
+            alert.resolved_at is not None
+            and not _at_least(RESOLVED_RETENTION, ts - alert.resolved_at)
         ):
             del self.active[labels]
         if alert.state is not AlertState.INACTIVE and not keep_firing:

@@ -76,8 +76,11 @@ class Template:
         try:
             nodes = parse_template(text, {*FUNCTIONS, *_BOUND}, _VARIABLES)
         except TemplateSyntaxError as exc:
+            line, _, reason = str(exc).removeprefix("line ").partition(": ")
+            where = f"{name}:{line}" if line.isdigit() else name
+            text = reason if line.isdigit() else str(exc)
             raise TemplateSyntaxError(
-                f"error parsing template {name}: template: {name}:{exc}"
+                f"error parsing template {name}: template: {where}: {text}"
             ) from None
         return cls(text, name, nodes)
 
