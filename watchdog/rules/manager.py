@@ -114,15 +114,19 @@ class RuleManager:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Load persisted state and start one task per group."""
+    async def start(self, *, schedule: bool = True) -> None:
+        """Load persisted state and start one task per group.
+
+        ``schedule=False`` loads state only; the caller drives ``evaluate_group`` (tests,
+        ``test rules``-style runs with an explicit clock).
+        """
         if self._db is not None:
             saved, self._last_saved_eval = self._db.load()
             for item in saved:
                 self._saved.setdefault(item.group_key, []).append(item)
             self._db.forget_groups(self.states)
-        self._running = True
-        for key in self.states:
+        self._running = schedule
+        for key in self.states if schedule else ():
             self._start_task(key)
 
     async def stop(self) -> None:
