@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+import structlog
 
 from watchdog.alerts import Notification
 from watchdog.config.yamlsource import parse_yaml
@@ -14,6 +15,13 @@ from watchdog.rules.files import parse_rule_document
 from watchdog.rules.manager import RuleManager
 from watchdog.rules.model import RuleGroup
 from watchdog.store import SampleStore
+
+
+@pytest.fixture(autouse=True)
+def _reset_logging() -> object:
+    """CLI tests configure logging onto captured streams; undo it after each test."""
+    yield
+    structlog.reset_defaults()
 
 
 class RecordingSink:
