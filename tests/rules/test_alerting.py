@@ -29,7 +29,7 @@ def state_of(rule: AlertRuleState, labels: LabelSet) -> AlertState | None:
 
 
 def test_new_series_is_pending_then_fires_once_for_has_elapsed() -> None:
-    """Pending at first sight; firing at the first evaluation with now − active_at ≥ for."""
+    """Pending at first sight; firing at the first evaluation with now - active_at ≥ for."""
     rule = AlertRuleState(for_=60)
     rule.step(present(A), 0)
     assert state_of(rule, A) is AlertState.PENDING
@@ -37,7 +37,8 @@ def test_new_series_is_pending_then_fires_once_for_has_elapsed() -> None:
     assert state_of(rule, A) is AlertState.PENDING
     changes = rule.step(present(A), 60)
     assert state_of(rule, A) is AlertState.FIRING
-    assert rule.active[A].fired_at == 60 and rule.active[A].active_at == 0
+    assert rule.active[A].fired_at == 60
+    assert rule.active[A].active_at == 0
     assert [(c.previous, c.current) for c in changes] == [(AlertState.PENDING, AlertState.FIRING)]
 
 
@@ -63,7 +64,8 @@ def test_firing_alert_resolves_and_is_kept_fifteen_minutes() -> None:
     rule.step(present(A), 0)
     rule.step([], 30)
     alert = rule.active[A]
-    assert alert.state is AlertState.INACTIVE and alert.resolved_at == 30
+    assert alert.state is AlertState.INACTIVE
+    assert alert.resolved_at == 30
     rule.step([], 30 + RESOLVED_RETENTION)
     assert A in rule.active
     rule.step([], 30 + RESOLVED_RETENTION + 1)
@@ -78,7 +80,9 @@ def test_resolved_alert_that_returns_starts_pending_again() -> None:
     rule.step([], 90)
     rule.step(present(A), 120)
     alert = rule.active[A]
-    assert alert.state is AlertState.PENDING and alert.active_at == 120 and alert.resolved_at is None
+    assert alert.state is AlertState.PENDING
+    assert alert.active_at == 120
+    assert alert.resolved_at is None
 
 
 def test_keep_firing_for_holds_a_firing_alert() -> None:
@@ -86,11 +90,13 @@ def test_keep_firing_for_holds_a_firing_alert() -> None:
     rule = AlertRuleState(for_=0, keep_firing_for=120)
     rule.step(present(A), 0)
     rule.step([], 60)
-    assert state_of(rule, A) is AlertState.FIRING and rule.active[A].keep_firing_since == 60
+    assert state_of(rule, A) is AlertState.FIRING
+    assert rule.active[A].keep_firing_since == 60
     rule.step([], 179)
     assert state_of(rule, A) is AlertState.FIRING
     rule.step([], 180)
-    assert state_of(rule, A) is AlertState.INACTIVE and rule.active[A].resolved_at == 180
+    assert state_of(rule, A) is AlertState.INACTIVE
+    assert rule.active[A].resolved_at == 180
 
 
 def test_keep_firing_since_resets_when_series_returns() -> None:

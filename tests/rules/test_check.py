@@ -53,15 +53,21 @@ def write_config(tmp_path: Path, targets: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_check_reports_unknown_jobs_as_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reports_unknown_jobs_as_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Static lint: a rule on a job no target has is an error and check exits 1."""
-    path = write_config(tmp_path, [{"job": "prometheus", "kind": "http", "url": "http://127.0.0.1:1/"}])
+    path = write_config(
+        tmp_path, [{"job": "prometheus", "kind": "http", "url": "http://127.0.0.1:1/"}]
+    )
     assert main(["check", "-c", str(path)]) == 1
     err = capsys.readouterr().err
     assert 'rule VaultDown: job="vault" matches no configured job' in err
 
 
-def test_check_warns_on_names_no_kind_produces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_warns_on_names_no_kind_produces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Static lint: vault_core_unsealed from only http/tcp targets is a warning."""
     targets = [
         {"job": j, "kind": "tcp", "address": "127.0.0.1:1"}
@@ -70,7 +76,8 @@ def test_check_warns_on_names_no_kind_produces(tmp_path: Path, capsys: pytest.Ca
     path = write_config(tmp_path, targets)
     main(["check", "-c", str(path)])
     err = capsys.readouterr().err
-    assert "warning:" in err and "rule VaultSealed: vault_core_unsealed is produced by no configured target" in err
+    assert "warning:" in err
+    assert "rule VaultSealed: vault_core_unsealed is produced by no configured target" in err
 
 
 async def test_check_live_flags_log_pipeline_down(

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - tables of exact expected messages read best unwrapped
 """Rule files: the seed loads unchanged; invalid files are refused with file, line and reason."""
 
 from __future__ import annotations
@@ -69,11 +70,11 @@ INVALID = [
     ),
     (
         "groups:\n- name: g\n  rules:\n  - record: 'bad name'\n    expr: up\n",
-        "r.yml:4: groups[0].rules[0].record: rule \"bad name\" (group \"g\"): invalid recording rule name: bad name",
+        'r.yml:4: groups[0].rules[0].record: rule "bad name" (group "g"): invalid recording rule name: bad name',
     ),
     (
         "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels:\n      0bad: x\n",
-        "r.yml:7: groups[0].rules[0].labels.0bad: rule \"A\" (group \"g\"): invalid label name: 0bad",
+        'r.yml:7: groups[0].rules[0].labels.0bad: rule "A" (group "g"): invalid label name: 0bad',
     ),
     (
         "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    annotations:\n      s: '{{ $labels.x | nosuchfunc }}'\n",
@@ -82,19 +83,19 @@ INVALID = [
     ),
     (
         "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up ==\n",
-        "r.yml:5: groups[0].rules[0].expr: rule \"A\" (group \"g\"): could not parse expression:",
+        'r.yml:5: groups[0].rules[0].expr: rule "A" (group "g"): could not parse expression:',
     ),
     (
         "groups:\n- name: g\n  rules:\n  - alert: A\n",
-        "r.yml:4: groups[0].rules[0].expr: rule \"A\" (group \"g\"): field 'expr' must be set in rule",
+        'r.yml:4: groups[0].rules[0].expr: rule "A" (group "g"): field \'expr\' must be set in rule',
     ),
     (
         "groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    for: 5m\n",
-        "r.yml:6: groups[0].rules[0].for: rule \"r\" (group \"g\"): invalid field 'for' in recording rule",
+        'r.yml:6: groups[0].rules[0].for: rule "r" (group "g"): invalid field \'for\' in recording rule',
     ),
     (
         "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: 5 minutes\n",
-        "r.yml:6: groups[0].rules[0].for: rule \"A\" (group \"g\"): invalid duration '5 minutes'",
+        'r.yml:6: groups[0].rules[0].for: rule "A" (group "g"): invalid duration \'5 minutes\'',
     ),
     (
         "groups:\n- name: g\n  limit: -1\n  rules: []\n",
@@ -103,7 +104,7 @@ INVALID = [
     ("rules: []\n", "r.yml:1: rules: unknown key 'rules' in rule file"),
     (
         "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up[5m]\n",
-        "r.yml:5: groups[0].rules[0].expr: rule \"A\" (group \"g\"): expression must return an instant vector or a scalar, not a matrix",
+        'r.yml:5: groups[0].rules[0].expr: rule "A" (group "g"): expression must return an instant vector or a scalar, not a matrix',
     ),
 ]
 
@@ -129,7 +130,8 @@ def test_recording_rule_and_group_settings_load() -> None:
     (group,) = groups
     assert (group.interval, group.limit) == (30.0, 5)
     rule = group.rules[0]
-    assert isinstance(rule, RecordingRule) and rule.labels == {"a": "1"}
+    assert isinstance(rule, RecordingRule)
+    assert rule.labels == {"a": "1"}
 
 
 def test_load_rule_files_raises_config_error_for_unreadable_file(tmp_path: Path) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.rules.conftest import ManagerFactory, RecordingSink
 from watchdog.rules.alerting import AlertState
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
-
-from tests.rules.conftest import ManagerFactory, RecordingSink
 
 RULES = """
 groups:
@@ -33,7 +32,9 @@ def feed(store: SampleStore, start: float, end: float, value: float = 0.0) -> No
         t += 10
 
 
-def alert_state(manager: object, ts_labels: LabelSet | None = None) -> tuple[AlertState, float] | None:
+def alert_state(
+    manager: object, ts_labels: LabelSet | None = None
+) -> tuple[AlertState, float] | None:
     state = manager.states[KEY]  # type: ignore[attr-defined]
     alerts = state.rules[0].alerts.alerts(include_inactive=True)
     if not alerts:
@@ -53,7 +54,9 @@ async def test_pending_then_firing_with_notification_and_recorded_series(
 ) -> None:
     """The alert fires after `for`, is sent once with external labels, and rules write series."""
     store, sink = SampleStore(), RecordingSink()
-    manager = make_manager(store, sink, RULES, external_labels={"dc": "eu"}, external_url="http://wd")
+    manager = make_manager(
+        store, sink, RULES, external_labels={"dc": "eu"}, external_url="http://wd"
+    )
     await manager.start(schedule=False)
     feed(store, 0, 100)
     await run(manager, 0, 50)
@@ -62,7 +65,9 @@ async def test_pending_then_firing_with_notification_and_recorded_series(
     await manager.evaluate_group(KEY, 60)
     assert alert_state(manager) == (AlertState.FIRING, 0)
     (note,) = sink.all()
-    assert note.status == "firing" and note.labels["dc"] == "eu" and note.starts_at == 60
+    assert note.status == "firing"
+    assert note.labels["dc"] == "eu"
+    assert note.starts_at == 60
     assert note.annotations == {"summary": "x is down"}
     assert note.generator_url.startswith("http://wd/graph?g0.expr=up+%3D%3D+0")
     recorded = store.instant([], 60)
@@ -84,7 +89,9 @@ async def test_resolved_alert_is_sent_as_resolved(make_manager: ManagerFactory) 
     await manager.stop()
 
 
-async def test_restart_keeps_pending_time_and_fires_remaining_for(make_manager: ManagerFactory) -> None:
+async def test_restart_keeps_pending_time_and_fires_remaining_for(
+    make_manager: ManagerFactory,
+) -> None:
     """Pending 40 s of a 60 s `for`, restarted: fires 20 s after the first evaluation, not 60."""
     store, sink = SampleStore(), RecordingSink()
     first = make_manager(store, sink, RULES)
@@ -107,7 +114,9 @@ async def test_restart_keeps_pending_time_and_fires_remaining_for(make_manager: 
     await second.stop()
 
 
-async def test_restart_keeps_firing_alert_without_resending_early(make_manager: ManagerFactory) -> None:
+async def test_restart_keeps_firing_alert_without_resending_early(
+    make_manager: ManagerFactory,
+) -> None:
     """A firing alert stays firing after a restart and is re-sent on the resend schedule."""
     store, sink = SampleStore(), RecordingSink()
     first = make_manager(store, sink, RULES)

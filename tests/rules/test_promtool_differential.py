@@ -53,4 +53,6 @@ def test_same_verdict_as_promtool(case: Path) -> None:
     assert promtool_ok == expected_ok, f"promtool disagrees with the case name:\n{proc.stderr}"
     ours = run_test_file(case)
     detail = "\n".join(ours.errors)
-    assert ours.ok == promtool_ok, f"promtool ok={promtool_ok}; ours:\n{detail}\npromtool:\n{proc.stderr}"
+    assert ours.ok == promtool_ok, (
+        f"promtool ok={promtool_ok}; ours:\n{detail}\npromtool:\n{proc.stderr}"
+    )

@@ -39,10 +39,12 @@ def test_resolution_is_sent_immediately() -> None:
 
 
 def test_ends_at_for_firing_and_resolved() -> None:
-    """Firing: endsAt = now + 4 × max(interval, resend delay); resolved: endsAt = ResolvedAt."""
+    """Firing: endsAt = now + 4 x max(interval, resend delay); resolved: endsAt = ResolvedAt."""
     alert = firing()
     (sent,) = due_alerts([alert], 100.0, 60.0, 15.0)
-    note = to_notification(sent, group="g", expr="up == 0", external_labels={}, external_url="http://h:1")
+    note = to_notification(
+        sent, group="g", expr="up == 0", external_labels={}, external_url="http://h:1"
+    )
     assert (note.status, note.starts_at, note.ends_at) == ("firing", 60.0, 100.0 + 240.0)
     (sent,) = due_alerts([firing()], 100.0, 60.0, 120.0)
     assert sent.valid_until == 100.0 + 480.0

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - tables of exact expected messages read best unwrapped
 """Templates: Go text/template semantics with Prometheus' functions, compared with promtool output."""
 
 from __future__ import annotations
@@ -31,26 +32,35 @@ CASES = [
     ("{{ humanizePercentage 0.256 }}", "25.6%"),
     ("{{ humanizeTimestamp 1600000000.123 }}", "2020-09-13 12:26:40.122 +0000 UTC"),
     ("{{ humanizeTimestamp 1.5 }}", "1970-01-01 00:00:01.5 +0000 UTC"),
-    ('{{ printf "%.2f %d %s %v %5.1f|%-4s|" 1.234 3 "x" 2.0 3.14159 "ab" }}', "1.23 3 x 2   3.1|ab  |"),
+    (
+        '{{ printf "%.2f %d %s %v %5.1f|%-4s|" 1.234 3 "x" 2.0 3.14159 "ab" }}',
+        "1.23 3 x 2   3.1|ab  |",
+    ),
     ('{{ printf "%d" 1.5 }}', "%!d(float64=1.5)"),
     ('{{ "hello wORLD foo-bar" | title }}', "Hello WORLD Foo-Bar"),
-    ("{{ toUpper .Labels.job }}{{ toLower \"ABC\" }}", "NODEabc"),
+    ('{{ toUpper .Labels.job }}{{ toLower "ABC" }}', "NODEabc"),
     ('{{ reReplaceAll ":(\\\\d+)$" "/$1" $labels.instance }}', "db-1/9100"),
     ('{{ if match "^db" $labels.instance }}db{{ else }}other{{ end }}', "db"),
     ("{{ $externalLabels.cluster }} {{ $externalURL }}", "eu https://wd.example/prefix"),
-    ("{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}", "__name__=up;instance=db-1:9100;job=node;"),
+    (
+        "{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}",
+        "__name__=up;instance=db-1:9100;job=node;",
+    ),
     ("{{ range $labels }}{{ . }},{{ end }}", "up,db-1:9100,node,"),
     ("a  {{- 1 -}}  b", "a1b"),
     ("{{/* comment */}}x", "x"),
     ("{{ $x := 5 }}{{ $x = 6 }}{{ $x }}", "6"),
     ("{{ if gt $value 1e6 }}big{{ else if gt $value 1.0 }}mid{{ else }}small{{ end }}", "big"),
-    ("{{ if and (eq .Labels.job \"node\") (ne .Labels.job \"x\") }}y{{ end }}", "y"),
-    ("{{ or \"\" \"fallback\" }} {{ not true }} {{ len $labels }} {{ index $labels \"job\" }}", "fallback false 3 node"),
+    ('{{ if and (eq .Labels.job "node") (ne .Labels.job "x") }}y{{ end }}', "y"),
+    (
+        '{{ or "" "fallback" }} {{ not true }} {{ len $labels }} {{ index $labels "job" }}',
+        "fallback false 3 node",
+    ),
     ("{{ with $labels.missing }}has{{ else }}none{{ end }}[{{ $labels.missing }}]", "none[]"),
     ("{{ 1e6 }} {{ 0.000012 }} {{ 123456.0 }} {{ 100000000.0 }}", "1e+06 1.2e-05 123456 1e+08"),
-    ("{{ stripPort \"host:9100\" }} {{ parseDuration \"1m30s\" }}", "host 90"),
+    ('{{ stripPort "host:9100" }} {{ parseDuration "1m30s" }}', "host 90"),
     ("{{ pathPrefix }} {{ externalURL }}", "/prefix https://wd.example/prefix"),
-    ("{{ . | printf \"%v\" | len | gt 10 }}", "false"),
+    ('{{ . | printf "%v" | len | gt 10 }}', "false"),
 ]
 
 
@@ -116,7 +126,8 @@ def test_runaway_templates_are_bounded() -> None:
 def test_static_text_is_returned_untouched() -> None:
     """Text without actions is not parsed at all."""
     template = Template.compile("plain {not a template}")
-    assert template.is_static and template.expand(DATA) == "plain {not a template}"
+    assert template.is_static
+    assert template.expand(DATA) == "plain {not a template}"
 
 
 def test_special_float_values_print_like_go() -> None:

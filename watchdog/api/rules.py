@@ -80,7 +80,8 @@ def rules_to_json(
         rules = [
             _rule_json(status)
             for status in state.rules
-            if (kind is None or status.rule.kind == kind) and (not names or status.rule.name in names)
+            if (kind is None or status.rule.kind == kind)
+            and (not names or status.rule.name in names)
         ]
         if (kind or names) and not rules:
             continue

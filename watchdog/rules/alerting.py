@@ -96,9 +96,7 @@ class AlertRuleState:
     keep_firing_for: float = 0.0
     active: dict[LabelSet, Alert] = field(default_factory=dict)
 
-    def step(
-        self, candidates: Sequence[Candidate], ts: float, limit: int = 0
-    ) -> list[Transition]:
+    def step(self, candidates: Sequence[Candidate], ts: float, limit: int = 0) -> list[Transition]:
         """Advance every alert to ``ts`` given this evaluation's results."""
         by_labels: dict[LabelSet, Candidate] = {}
         for cand in candidates:
@@ -118,9 +116,7 @@ class AlertRuleState:
             self.active[labels] = Alert(
                 labels, cand.annotations, AlertState.PENDING, active_at=ts, value=cand.value
             )
-            changes.append(
-                Transition(labels, AlertState.INACTIVE, AlertState.PENDING, cand.value)
-            )
+            changes.append(Transition(labels, AlertState.INACTIVE, AlertState.PENDING, cand.value))
 
         counted = 0
         for labels, alert in list(self.active.items()):

@@ -57,7 +57,9 @@ class _Checker:
     def issue(self, path: KeyPath, message: str) -> None:
         self.issues.append(ConfigIssue(self.doc.file, self.doc.line_of(path), path, message))
 
-    def keys(self, data: dict[Any, Any], allowed: tuple[str, ...], path: KeyPath, what: str) -> None:
+    def keys(
+        self, data: dict[Any, Any], allowed: tuple[str, ...], path: KeyPath, what: str
+    ) -> None:
         for key in data:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
@@ -179,7 +181,7 @@ def _rule(check: _Checker, raw: Any, path: KeyPath, group: str) -> Rule | None:
     for name in annotations:
         if not _LABEL_NAME.match(name):
             fail(("annotations", name), f"invalid annotation name: {name}")
-    prefix = f"{who} (group \"{group}\"): "
+    prefix = f'{who} (group "{group}"): '
     for_ = check.duration(raw.get("for"), (*path, "for"), prefix)
     keep = check.duration(raw.get("keep_firing_for"), (*path, "keep_firing_for"), prefix)
     name = alert if isinstance(alert, str) else ""
@@ -213,7 +215,10 @@ def _expr(raw: Any, fail: Any) -> Query | None:
         fail("expr", f"could not parse expression: {exc}")
         return None
     if query.value_type not in ("vector", "scalar"):
-        fail("expr", f"expression must return an instant vector or a scalar, not a {query.value_type}")
+        fail(
+            "expr",
+            f"expression must return an instant vector or a scalar, not a {query.value_type}",
+        )
         return None
     return query
 

@@ -21,7 +21,6 @@ from watchdog.store import SampleStore
 
 __all__ = ["EvalContext", "GroupState", "RuleStatus", "query_vector"]
 
-Evaluator = Callable[..., object]
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,9 @@ class GroupState:
         self.finish(ts, time.perf_counter() - started)
         return transitions, failures
 
-    def evaluate_rule(self, index: int, ts: float, ctx: EvalContext) -> tuple[list[Transition], bool]:
+    def evaluate_rule(
+        self, index: int, ts: float, ctx: EvalContext
+    ) -> tuple[list[Transition], bool]:
         """Evaluate one rule; False when it failed (its error is kept in its status)."""
         status = self.rules[index]
         started = time.perf_counter()

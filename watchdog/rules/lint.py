@@ -24,12 +24,14 @@ from watchdog.config.targets import TargetSpec
 from watchdog.probes import PROBES
 from watchdog.rules.alerting import ALERTS, ALERTS_FOR_STATE
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
-from watchdog.samples import METRIC_NAME
+from watchdog.samples import METRIC_NAME, LabelSet
 from watchdog.store import Matcher
 
 __all__ = ["ALWAYS_PRESENT", "Finding", "LiveTarget", "lint_live", "lint_static"]
 
-ALWAYS_PRESENT = frozenset({"up", "probe_duration_seconds", "probe_success", ALERTS, ALERTS_FOR_STATE})
+ALWAYS_PRESENT = frozenset(
+    {"up", "probe_duration_seconds", "probe_success", ALERTS, ALERTS_FOR_STATE}
+)
 Severity = Literal["error", "warning"]
 
 
@@ -72,7 +74,10 @@ def _uses(groups: Iterable[RuleGroup]) -> list[_Use]:
             for sel in rule.query.selectors():
                 name = sel.name
                 if name is None:
-                    name = next((m.value for m in sel.matchers if m.label == METRIC_NAME and m.op == "="), None)
+                    name = next(
+                        (m.value for m in sel.matchers if m.label == METRIC_NAME and m.op == "="),
+                        None,
+                    )
                 out.append(_Use(group, rule, name, tuple(sel.matchers)))
     return out
 
@@ -122,7 +127,9 @@ def _absent_names(rule: Rule) -> set[str]:
     return found
 
 
-def lint_static(groups: list[RuleGroup], targets: list[TargetSpec], default_interval: float) -> list[Finding]:
+def lint_static(
+    groups: list[RuleGroup], targets: list[TargetSpec], default_interval: float
+) -> list[Finding]:
     """Findings that need no network access."""
     findings: list[Finding] = []
     jobs = sorted({t.job for t in targets})
@@ -132,15 +139,26 @@ def lint_static(groups: list[RuleGroup], targets: list[TargetSpec], default_inte
         for rule in group.rules:
             if isinstance(rule, AlertingRule) and 0 < rule.for_ < interval:
                 findings.append(
-                    Finding("warning", group.file, rule.line, rule.name,
-                            f"'for' of {rule.for_:g}s is shorter than the group interval of "
-                            f"{interval:g}s; it acts as {interval:g}s")
+                    Finding(
+                        "warning",
+                        group.file,
+                        rule.line,
+                        rule.name,
+                        f"'for' of {rule.for_:g}s is shorter than the group interval of "
+                        f"{interval:g}s; it acts as {interval:g}s",
+                    )
                 )
     for use in _uses(groups):
         job = next((m for m in use.matchers if m.label == "job"), None)
         if job is not None and job.op in ("=", "=~") and not any(job.matches(j) for j in jobs):
-            findings.append(_finding("error", use, f"job{job.op}\"{job.value}\" matches no configured job"
-                                     f" (jobs: {', '.join(jobs) or 'none'})"))
+            findings.append(
+                _finding(
+                    "error",
+                    use,
+                    f'job{job.op}"{job.value}" matches no configured job'
+                    f" (jobs: {', '.join(jobs) or 'none'})",
+                )
+            )
             continue
         if use.name is None or use.name in ALWAYS_PRESENT or use.name in recorded:
             continue
@@ -150,8 +168,14 @@ def lint_static(groups: list[RuleGroup], targets: list[TargetSpec], default_inte
             continue  # an open-ended kind (scrape) may expose it
         if not any(use.name in PROBES[k].produces for k in kinds if k in PROBES):
             what = "absent() always fires: " if use.name in _absent_names(use.rule) else ""
-            findings.append(_finding("warning", use, f"{what}{use.name} is produced by no configured "
-                                     f"target (kinds: {', '.join(sorted(kinds))})"))
+            findings.append(
+                _finding(
+                    "warning",
+                    use,
+                    f"{what}{use.name} is produced by no configured "
+                    f"target (kinds: {', '.join(sorted(kinds))})",
+                )
+            )
     return _unique(findings)
 
 
@@ -190,6 +214,6 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def exposed_names(series: Mapping[object, float]) -> frozenset[str]:
+def exposed_names(series: Mapping[LabelSet, float]) -> frozenset[str]:
     """Metric names in a probe outcome's series."""
-    return frozenset(getattr(labels, "name", "") for labels in series)
+    return frozenset(labels.name for labels in series)

@@ -197,7 +197,10 @@ class RuleManager:
                 failures += 1
                 status = state.rules[index]
                 self._log.warning(
-                    "rule evaluation failed", group=key, rule=status.rule.name, error=status.last_error
+                    "rule evaluation failed",
+                    group=key,
+                    rule=status.rule.name,
+                    error=status.last_error,
                 )
             await asyncio.sleep(0)  # let probes run between rules of a large group
         duration = time.perf_counter() - started
@@ -247,8 +250,16 @@ class RuleManager:
             for alert in status.alerts.alerts(include_inactive=True)
         ]
         signature = [
-            (name, a.labels, a.state, a.active_at, a.fired_at, a.resolved_at, a.last_sent_at)
-            + (a.keep_firing_since,)
+            (
+                name,
+                a.labels,
+                a.state,
+                a.active_at,
+                a.fired_at,
+                a.resolved_at,
+                a.last_sent_at,
+                a.keep_firing_since,
+            )
             for name, _, a in rows
         ]
         key = state.group.key
@@ -270,8 +281,13 @@ class RuleManager:
         if change.previous is AlertState.PENDING and change.current is AlertState.INACTIVE:
             event = "alert pending cleared"
         log = self._log.warning if change.current is AlertState.FIRING else self._log.info
-        log(event, group=key, alertname=labels.get("alertname", ""), labels=labels,
-            value=change.value)
+        log(
+            event,
+            group=key,
+            alertname=labels.get("alertname", ""),
+            labels=labels,
+            value=change.value,
+        )
 
     def _count_alerts(self) -> None:
         counts = {"pending": 0, "firing": 0}

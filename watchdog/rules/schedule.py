@@ -1,6 +1,6 @@
 """When a group evaluates: a fixed grid per group, offset by a hash of its key.
 
-Like Prometheus' ``Group.EvalTimestamp``: every group evaluates at ``base + k × interval`` where
+Like Prometheus' ``Group.EvalTimestamp``: every group evaluates at ``base + k x interval`` where
 the base is a stable per-group offset, so groups sharing an interval do not all run in the same
 instant, and the timestamps stay on the grid across restarts.
 """

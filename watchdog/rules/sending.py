@@ -2,7 +2,7 @@
 
 Prometheus' ``rules/manager.go`` semantics: pending alerts are never sent; an alert is re-sent
 when it was resolved since the last send, or once ``resend_delay`` has passed. ``endsAt`` is the
-resolve time for resolved alerts, else ``now + 4 × max(interval, resend_delay)`` so that
+resolve time for resolved alerts, else ``now + 4 x max(interval, resend_delay)`` so that
 Alertmanager resolves it by itself if the daemon stops sending.
 """
 

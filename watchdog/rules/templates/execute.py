@@ -6,6 +6,7 @@ string, never the daemon.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,11 +41,11 @@ class TemplateRuntimeError(Exception):
     """Execution failed; the message reads like Go's ``executing "name" at <...>: ...``."""
 
 
-class _Break(Exception):
+class _BreakSignal(Exception):  # noqa: N818 - control flow, not an error
     pass
 
 
-class _Continue(Exception):
+class _ContinueSignal(Exception):  # noqa: N818 - control flow, not an error
     pass
 
 
@@ -101,10 +102,8 @@ def execute(
     for fname, call in (extra_functions or {}).items():
         functions[fname] = Function(call, 0, None)
     state = _State(name, functions, scopes=[{"$": data, **(variables or {})}])
-    try:
+    with contextlib.suppress(_BreakSignal, _ContinueSignal):
         _walk(state, nodes, data)
-    except (_Break, _Continue):
-        pass
     return "".join(state.out)
 
 
@@ -121,7 +120,7 @@ def _walk(state: _State, nodes: tuple[Node, ...], dot: Any) -> None:
         elif isinstance(node, Loop):
             _loop(state, node, dot)
         elif isinstance(node, Control):
-            raise _Break() if node.kind == "break" else _Continue()
+            raise _BreakSignal() if node.kind == "break" else _ContinueSignal()
 
 
 def _scoped(state: _State, nodes: tuple[Node, ...], dot: Any, bindings: dict[str, Any]) -> None:
@@ -168,9 +167,9 @@ def _loop(state: _State, node: Loop, dot: Any) -> None:
                 bindings[pipe.decl[0]], bindings[pipe.decl[1]] = key, element
             try:
                 _scoped(state, node.body, element, bindings)
-            except _Break:
+            except _BreakSignal:
                 break
-            except _Continue:
+            except _ContinueSignal:
                 continue
     finally:
         state.scopes.pop()

@@ -38,8 +38,8 @@ class Function:
 class QuerySample:
     """One element of a ``query`` result, as Prometheus templates see it."""
 
-    Labels: dict[str, str]  # noqa: N815 - the field names templates use
-    Value: float  # noqa: N815
+    Labels: dict[str, str]
+    Value: float
 
     go_type_name = "*template.sample"
 

@@ -182,7 +182,7 @@ class _Parser:
                 pipe = self.parse_pipeline("command", decl_ok=True)
                 nodes.append(Action(pipe))
         if stop:
-            raise TemplateSyntaxError(f"unexpected EOF: missing {{{{end}}}}")
+            raise TemplateSyntaxError("unexpected EOF: missing {{end}}")
         return tuple(nodes), None
 
     def parse_keyword(self, word: Token) -> Node:
@@ -210,7 +210,12 @@ class _Parser:
         otherwise: tuple[Node, ...] = ()
         if ended == "else":
             nxt = self.peek()
-            if keyword != "range" and nxt is not None and nxt.kind == "ident" and nxt.value == keyword:
+            if (
+                keyword != "range"
+                and nxt is not None
+                and nxt.kind == "ident"
+                and nxt.value == keyword
+            ):
                 # "else if" / "else with": a nested branch that shares our {{end}}.
                 self.take()
                 otherwise = (self.parse_control(keyword),)
@@ -266,10 +271,16 @@ class _Parser:
             self.pos += 2
             return (token.value,), nxt.kind == "assign"
         third, fourth = self.peek(2), self.peek(3)
-        if range_decl and nxt.kind == "comma" and third is not None and fourth is not None:
-            if third.kind == "variable" and fourth.kind in ("declare", "assign"):
-                self.pos += 4
-                return (token.value, third.value), fourth.kind == "assign"
+        if (
+            range_decl
+            and nxt.kind == "comma"
+            and third is not None
+            and fourth is not None
+            and third.kind == "variable"
+            and fourth.kind in ("declare", "assign")
+        ):
+            self.pos += 4
+            return (token.value, third.value), fourth.kind == "assign"
         return (), False
 
     def parse_operand(self) -> Arg:
@@ -286,9 +297,9 @@ class _Parser:
         elif token.kind == "field":
             arg = Field(tuple(token.value.split(".")[1:]))
         elif token.kind == "variable":
-            name, *names = token.value.split(".")
+            name, *chain = token.value.split(".")
             self.need_var(name, token.line)
-            arg = Var(name, tuple(names))
+            arg = Var(name, tuple(chain))
         elif token.kind == "ident":
             arg = self.parse_ident(token)
         elif token.kind == "lparen":

@@ -1,6 +1,6 @@
 """Run ``promtool test rules`` files against our rule engine, with promtool's semantics.
 
-Per test group: a fresh store holds the input series (sample ``i`` at ``i × interval`` from the
+Per test group: a fresh store holds the input series (sample ``i`` at ``i x interval`` from the
 Unix epoch); every group is evaluated at ``0, ei, 2·ei, …`` up to the largest ``eval_time``
 (``ei`` = ``evaluation_interval``), in ``group_eval_order``. An alert test at ``eval_time`` t is
 checked right after the evaluation at the ``ts`` with ``ts ≤ t < ts + ei`` and compares the
@@ -21,8 +21,8 @@ from watchdog.rules.alerting import AlertState
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.group import EvalContext, GroupState, query_vector
 from watchdog.rules.model import AlertingRule, RuleGroup
-from watchdog.rules.unittest.series import MISSING, STALE, SeriesError, parse_series
 from watchdog.rules.templates.gofmt import shortest_e
+from watchdog.rules.unittest.series import MISSING, STALE, SeriesError, parse_series
 from watchdog.rules.unittest.testfile import (
     AlertTest,
     TestFile,
@@ -89,23 +89,31 @@ def _load(store: SampleStore, test: TestGroup) -> None:
 
 def _run_group(spec: TestFile, test: TestGroup, groups: list[RuleGroup]) -> list[str]:
     interval = spec.evaluation_interval
-    last = max([t.eval_time for t in test.alert_tests] + [t.eval_time for t in test.promql_tests] + [0.0])
+    last = max(
+        [t.eval_time for t in test.alert_tests] + [t.eval_time for t in test.promql_tests] + [0.0]
+    )
     store = SampleStore()
-    store.configure_retention(None, last + max(len(s.values) for s in test.series) * test.interval
-                              if test.series else last)
+    store.configure_retention(
+        None,
+        last + max(len(s.values) for s in test.series) * test.interval if test.series else last,
+    )
     _load(store, test)
     ctx = EvalContext(store, test.external_labels, test.external_url)
-    states = [GroupState(g.with_interval(interval)) for g in _ordered(groups, spec.group_eval_order)]
+    states = [
+        GroupState(g.with_interval(interval)) for g in _ordered(groups, spec.group_eval_order)
+    ]
     for missing in (t for t in test.alert_tests if not t.alertname):
         where = f" (in TestGroup {test.name})" if test.name else ""
-        return [f"an item under alert_rule_test misses required attribute alertname "
-                f"at eval_time {format_duration(missing.eval_time)}{where}"]
+        return [
+            f"an item under alert_rule_test misses required attribute alertname "
+            f"at eval_time {format_duration(missing.eval_time)}{where}"
+        ]
     pending = sorted(test.alert_tests, key=lambda t: t.eval_time)
     errors: list[str] = []
-    steps = int(math.floor(last / interval + 1e-9)) + 1
+    steps = math.floor(last / interval + 1e-9) + 1
     for step in range(steps):
         ts = step * interval
-        eval_errors = []
+        eval_errors: list[str] = []
         for state in states:
             state.evaluate(ts, ctx)
             eval_errors.extend(
@@ -153,7 +161,10 @@ def _check_promql(test: TestGroup, ctx: EvalContext) -> list[str]:
     for case in test.promql_tests:
         where = f'    expr: "{case.expr}", time: {format_duration(case.eval_time)}'
         try:
-            got = [(s.labels, s.value) for s in query_vector(Query.parse(case.expr), ctx, case.eval_time)]
+            got = [
+                (s.labels, s.value)
+                for s in query_vector(Query.parse(case.expr), ctx, case.eval_time)
+            ]
         except (PromQLError, Exception) as exc:
             errors.append(f"{where}, err: {exc}")
             continue
@@ -165,12 +176,16 @@ def _check_promql(test: TestGroup, ctx: EvalContext) -> list[str]:
         got.sort(key=lambda p: p[0])
         expected.sort(key=lambda p: p[0])
         if not _same(expected, got):
-            errors.append(f"{where},\n        exp: {_samples(expected)}\n        got: {_samples(got)}")
+            errors.append(
+                f"{where},\n        exp: {_samples(expected)}\n        got: {_samples(got)}"
+            )
     return errors
 
 
 def _same(a: list[tuple[LabelSet, float]], b: list[tuple[LabelSet, float]]) -> bool:
-    return len(a) == len(b) and all(x[0] == y[0] and x[1] == y[1] for x, y in zip(a, b, strict=True))
+    return len(a) == len(b) and all(
+        x[0] == y[0] and x[1] == y[1] for x, y in zip(a, b, strict=True)
+    )
 
 
 def _labels(labels: LabelSet) -> str:
@@ -200,4 +215,3 @@ def _samples(samples: list[tuple[LabelSet, float]]) -> str:
 def _indent(text: str, indent: str) -> str:
     lines = text.split("\n")
     return lines[0] + "".join("\n" + indent + line for line in lines[1:])
-

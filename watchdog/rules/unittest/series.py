@@ -32,7 +32,9 @@ STALE = _Marker("stale")
 
 Value = float | _Marker
 
-_NUMBER = r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+)"
+_NUMBER = (
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+)"
+)
 _TERM = re.compile(
     rf"^(?:(?P<blank>_)(?:x(?P<blank_n>\d+))?"
     rf"|(?P<stale>stale)"
@@ -88,7 +90,7 @@ def parse_series(text: str) -> LabelSet:
     """Parse ``name{label="value", ...}`` (equality matchers only) into a label set."""
     match = _SELECTOR.match(str(text))
     if match is None or (match.group("name") is None and match.group("body") is None):
-        raise SeriesError(f"invalid series {text!r}: expected name{{label=\"value\", ...}}")
+        raise SeriesError(f'invalid series {text!r}: expected name{{label="value", ...}}')
     labels: dict[str, str] = {}
     if match.group("name"):
         labels[METRIC_NAME] = match.group("name")
@@ -106,5 +108,7 @@ def parse_series(text: str) -> LabelSet:
 def _unquote(quoted: str) -> str:
     inner = quoted[1:-1]
     return re.sub(
-        r"\\(.)", lambda m: {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}.get(m[1], m[0]), inner
+        r"\\(.)",
+        lambda m: {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}.get(m[1], m[0]),
+        inner,
     )

@@ -148,7 +148,9 @@ def read_test_file(path: Path) -> TestFile:
         doc = load_yaml(path)
     except ConfigError as exc:
         raise TestFileError("; ".join(str(i) for i in exc.issues)) from None
-    top = _keys(doc.data, {"rule_files", "evaluation_interval", "group_eval_order", "tests"}, "test file")
+    top = _keys(
+        doc.data, {"rule_files", "evaluation_interval", "group_eval_order", "tests"}, "test file"
+    )
     rule_files, warnings = _resolve(path.parent, top.get("rule_files") or [])
     order = [str(g) for g in top.get("group_eval_order") or []]
     if len(set(order)) != len(order):
@@ -187,7 +189,9 @@ def _group(raw: Any) -> TestGroup:
         entry = _keys(item, {"series", "values"}, "input_series entry")
         try:
             series.append(
-                InputSeries(parse_series(entry.get("series", "")), expand_values(entry.get("values", "")))
+                InputSeries(
+                    parse_series(entry.get("series", "")), expand_values(entry.get("values", ""))
+                )
             )
         except SeriesError as exc:
             raise TestFileError(str(exc)) from None
@@ -195,20 +199,45 @@ def _group(raw: Any) -> TestGroup:
     for item in data.get("alert_rule_test") or []:
         entry = _keys(item, {"eval_time", "alertname", "exp_alerts"}, "alert_rule_test entry")
         expected = [
-            ExpectedAlert(_strings(e.get("exp_labels"), "exp_labels"), _strings(e.get("exp_annotations"), "exp_annotations"))
-            for e in (_keys(x, {"exp_labels", "exp_annotations"}, "exp_alerts entry") for x in entry.get("exp_alerts") or [])
+            ExpectedAlert(
+                _strings(e.get("exp_labels"), "exp_labels"),
+                _strings(e.get("exp_annotations"), "exp_annotations"),
+            )
+            for e in (
+                _keys(x, {"exp_labels", "exp_annotations"}, "exp_alerts entry")
+                for x in entry.get("exp_alerts") or []
+            )
         ]
-        alerts.append(AlertTest(_duration(entry.get("eval_time"), "eval_time"), str(entry.get("alertname") or ""), expected))
+        alerts.append(
+            AlertTest(
+                _duration(entry.get("eval_time"), "eval_time"),
+                str(entry.get("alertname") or ""),
+                expected,
+            )
+        )
     promql = []
     for item in data.get("promql_expr_test") or []:
         entry = _keys(item, {"expr", "eval_time", "exp_samples"}, "promql_expr_test entry")
         samples = [
-            ExpectedSample(str(s.get("labels") or ""), _float(s.get("value", 0), "exp_samples value"))
-            for s in (_keys(x, {"labels", "value"}, "exp_samples entry") for x in entry.get("exp_samples") or [])
+            ExpectedSample(
+                str(s.get("labels") or ""), _float(s.get("value", 0), "exp_samples value")
+            )
+            for s in (
+                _keys(x, {"labels", "value"}, "exp_samples entry")
+                for x in entry.get("exp_samples") or []
+            )
         ]
-        promql.append(PromqlTest(str(entry.get("expr") or ""), _duration(entry.get("eval_time"), "eval_time"), samples))
+        promql.append(
+            PromqlTest(
+                str(entry.get("expr") or ""),
+                _duration(entry.get("eval_time"), "eval_time"),
+                samples,
+            )
+        )
     return TestGroup(
-        interval=_duration(data.get("interval"), "interval"),  # promtool 2.42: no default, all at t=0
+        interval=_duration(
+            data.get("interval"), "interval"
+        ),  # promtool 2.42: no default, all at t=0
         series=series,
         alert_tests=alerts,
         promql_tests=promql,
