@@ -9,7 +9,7 @@ fails leaves its previous series untouched and is reported unhealthy.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from watchdog.promql import Query, Scalar, String, VectorSample, evaluate
@@ -20,7 +20,6 @@ from watchdog.samples import METRIC_NAME, LabelSet
 from watchdog.store import SampleStore
 
 __all__ = ["EvalContext", "GroupState", "RuleStatus", "query_vector"]
-
 
 
 @dataclass(frozen=True)
