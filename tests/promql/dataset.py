@@ -138,6 +138,10 @@ def _edge_cases() -> list[BackfillSeries]:
     cycle = (1e16, 1.0, 1.0, -1e16)
     points = [(float(ts), cycle[i % 4]) for i, ts in enumerate(_times())]
     out.append(BackfillSeries(LabelSet.of("cancel_series"), points))
+    # One histogram whose bounds are spelled differently ("1" and "1.0") plus an unparsable one.
+    for le, value in (("0.5", 3.0), ("1", 4.0), ("1.0", 2.0), ("+Inf", 9.0), ("junk", 100.0)):
+        points = [(float(ts), value) for ts in _times()]
+        out.append(BackfillSeries(LabelSet.of("odd_bucket", le=le), points))
     # Label values with newlines: regex anchoring and "." semantics.
     for value in ("a\nb", "a\n", "a"):
         points = [(float(ts), 1.0) for ts in _times()]

@@ -70,8 +70,10 @@ def _extrapolated_rate(
     extended = sampled
     extended += to_start if to_start < threshold else average_step / 2
     extended += to_end if to_end < threshold else average_step / 2
-    result *= div(extended, sampled)
-    return div(result, window.range) if per_second else result
+    factor = div(extended, sampled)
+    if per_second:
+        factor = div(factor, window.range)
+    return result * factor
 
 
 def _instant_value(points: Points, per_second: bool) -> float | None:

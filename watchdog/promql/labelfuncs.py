@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from watchdog.promql.errors import PromQLError
 from watchdog.promql.nodes import Node, StringNode
+from watchdog.promql.regex import check_re2
 from watchdog.promql.values import Vector, VectorSample
 from watchdog.samples import LabelSet
 
@@ -24,7 +25,7 @@ _TEMPLATE_NAME = re.compile(r"\w+")  # Go: Unicode letters, digits and "_"
 @lru_cache(maxsize=256)
 def _compile(pattern: str) -> re.Pattern[str]:
     try:
-        return re.compile(f"^(?:{pattern})\\Z")
+        return re.compile(f"^(?:{pattern})\\Z", re.ASCII)
     except re.error:
         raise PromQLError(f"invalid regular expression in label_replace(): {pattern}") from None
 
@@ -33,6 +34,7 @@ def check_label_function(name: str, args: Sequence[Node]) -> None:
     """Validate the literal arguments of ``label_replace``/``label_join``."""
     strings = [arg.value if isinstance(arg, StringNode) else "" for arg in args[1:]]
     if name == "label_replace":
+        check_re2(strings[3], "label_replace()")
         _compile(strings[3])
         if not _LABEL_NAME.fullmatch(strings[0]):
             raise PromQLError(f"invalid destination label name in label_replace(): {strings[0]}")

@@ -32,6 +32,7 @@ from watchdog.promql.nodes import (
     VectorMatching,
     VectorSelectorNode,
 )
+from watchdog.promql.regex import check_re2
 from watchdog.samples import METRIC_NAME
 from watchdog.store import Matcher, MatchOp
 
@@ -126,6 +127,8 @@ def _selector(expr: Any, range_: float) -> Selector:
         matchers.append(Matcher(METRIC_NAME, "=", name))
     for item in expr.matchers.matchers:
         op = _MATCH_OPS[str(item.op)]
+        if op in ("=~", "!~"):
+            check_re2(item.value, text)
         try:
             matchers.append(Matcher(item.name, op, item.value))
         except re.error as exc:
