@@ -86,9 +86,11 @@ def rule_file() -> str:
             m = f"bench_m{n}_total"
             kind = r % 5
             if kind == 0:
-                out += [f"      - alert: High{g}_{r}", f"        expr: {m} > 5000", "        for: 1m"]
+                out += [f"      - alert: High{g}_{r}", f"        expr: {m} > 5000"]
+                out += ["        for: 1m"]
             elif kind == 1:
-                out += [f"      - record: job:{m}:rate1m_{g}_{r}", f"        expr: sum by (job) (rate({m}[1m]))"]
+                out += [f"      - record: job:{m}:rate1m_{g}_{r}"]
+                out += [f"        expr: sum by (job) (rate({m}[1m]))"]
             elif kind == 2:
                 out += [f"      - record: job:{m}:avg_{g}_{r}", f"        expr: avg by (job) ({m})"]
             elif kind == 3:
