@@ -10,6 +10,7 @@ from pathlib import Path
 import aiohttp
 
 from watchdog import __version__
+from watchdog.api.rules import rule_routes
 from watchdog.api.targets import target_routes
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.errors import ConfigError
@@ -18,6 +19,7 @@ from watchdog.config.model import LoadedConfig
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
+from watchdog.rules.setup import build_rule_manager
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
@@ -70,6 +72,17 @@ class Daemon:
         self.store.configure_retention(names=(), window=0.0)
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
+        # --- rules (issue 3): built here so bad rule files are refused before anything starts
+        self.rules = build_rule_manager(
+            config,
+            store=self.store,
+            metrics=self.metrics,
+            health=self.health,
+            clock=self.clock,
+            state_dir=self.state_dir,
+            listen=self._listen,
+        )
+        # --- end rules
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
         self.server: WebServer | None = None
@@ -113,12 +126,14 @@ class Daemon:
         scheduler = self.scheduler
         self.server = WebServer(self._listen, self.metrics, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
+        self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
         await self.server.start()
         now = self.clock.now()
         self.metrics.start_time.set(now)
         self.metrics.config_last_reload_successful.set(1)
         self.metrics.config_last_reload_success_timestamp.set(now)
         await self.scheduler.apply(self.config.targets)
+        await self.rules.start()
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(asyncio.create_task(self._announce_ready(), name="ready"))
         self._tasks.append(
@@ -143,6 +158,7 @@ class Daemon:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self.rules.stop()
         if self.scheduler is not None:
             await self.scheduler.stop()
         if self.server is not None:
