@@ -93,4 +93,3 @@ class ProbeKind:
     run: ProbeFunc
     summary: str
     produces: frozenset[str] = frozenset()
-    """Metric names the kind yields (besides up/probe_*) for the rule lint; empty: open-ended."""

@@ -84,7 +84,4 @@ KIND = ProbeKind(
         {"probe_http_status_code", "probe_http_content_length", "probe_http_body_match"}
     ),
     summary="HTTP(S) request: status code, optional body regex, latency",
-    produces=frozenset(
-        {"probe_http_status_code", "probe_http_content_length", "probe_http_body_match"}
-    ),
 )

@@ -70,5 +70,4 @@ KIND = ProbeKind(
     run=probe_tcp,
     produces=frozenset({"probe_tcp_connect_seconds"}),
     summary="TCP connect to host:port",
-    produces=frozenset({"probe_tcp_connect_seconds"}),
 )
