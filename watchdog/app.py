@@ -18,6 +18,7 @@ from watchdog.config.model import LoadedConfig
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
+from watchdog.notify.service import DeliveryService
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
@@ -72,6 +73,7 @@ class Daemon:
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
         self.server: WebServer | None = None
+        self.delivery: DeliveryService | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._log = get_logger("daemon")
 
@@ -98,6 +100,20 @@ class Daemon:
         scheduler = self.scheduler
         self.server = WebServer(self._listen, self.metrics, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
+        # --- delivery (notify): outbox, Alertmanager + fallback, heartbeats, journal ---
+        self.delivery = DeliveryService(
+            self.config,
+            state_dir=self.state_dir,
+            session=self._session,
+            metrics=self.metrics,
+            clock=self.clock,
+            health=self.health,
+            store=self.store,
+        )
+        scheduler.add_listener(self.delivery.probe_listener)
+        self.server.add_routes(self.delivery.routes())
+        await self.delivery.start()
+        # --- end delivery ---
         await self.server.start()
         now = self.clock.now()
         self.metrics.start_time.set(now)
@@ -123,6 +139,8 @@ class Daemon:
         self._tasks.clear()
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.delivery is not None:  # after the producers stop, before the session closes
+            await self.delivery.stop(self.config.model.alerting.drain_timeout)
         if self.server is not None:
             await self.server.stop()
         if self._session is not None:

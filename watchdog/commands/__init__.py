@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchdog.commands import check, run
+from watchdog.commands import check, journal, run
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: list[ModuleType] = [run, check]
+COMMANDS: list[ModuleType] = [run, check, journal]

@@ -1,0 +1,1 @@
+"""Alert delivery: Alertmanager replicas, fallback to emergency receivers, outbox, heartbeats."""
