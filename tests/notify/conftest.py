@@ -80,22 +80,26 @@ class Stack:
         self,
         chain: DeliveryChain,
         outbox: Outbox,
-        journal: Journal,
+        writer: JournalWriter,
         metrics: SelfMetrics,
         db: DbWorker,
     ) -> None:
-        self.chain, self.outbox, self.journal, self.metrics, self.db = (
-            chain,
-            outbox,
-            journal,
-            metrics,
-            db,
-        )
+        self.chain = chain
+        self.outbox = outbox
+        self.writer = writer
+        self.metrics = metrics
+        self.db = db
 
     def metric(self, name: str, **labels: str) -> float:
         """Current value of one of the daemon's own metrics (0 when absent)."""
         value = self.metrics.registry.get_sample_value(name, labels or None)
         return value if value is not None else 0.0
+
+    async def journal(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Journal entries written so far (of one kind), as decoded data."""
+        await self.writer.flush()
+        entries = await self.db.call(lambda: list(self.writer.journal.entries(kind=kind)))
+        return [e.fields() for e in entries]
 
     async def depth(self) -> int:
         """Rows waiting in the outbox."""
@@ -136,7 +140,7 @@ async def delivery_stack(
         )
         await chain.start()
         try:
-            yield Stack(chain, outbox, journal, metrics, db)
+            yield Stack(chain, outbox, writer, metrics, db)
         finally:
             await chain.stop(2.0)
             await writer.flush()

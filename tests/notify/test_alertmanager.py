@@ -8,10 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.notify.conftest import FAST_BACKOFF, alert, alertmanager_config, delivery_stack
+from tests.notify.conftest import (
+    FAST_BACKOFF,
+    alert,
+    alertmanager_config,
+    delivery_stack,
+    until,
+)
+from tests.notify.receivers.schemas import check_am_webhook
 from tests.support.components import Running, start_alertmanager
 from tests.support.httpsink import Answer, HttpSink, Recorded
 from tests.support.polling import async_wait_for
+from watchdog.notify.receivers.base import Message
+from watchdog.notify.receivers.webhook import build_body
 
 pytestmark = pytest.mark.slow
 
@@ -129,3 +138,23 @@ async def test_rejected_batch_goes_to_the_emergency_path(tmp_path: Path, sink: H
 async def _first(sink: HttpSink, path: str) -> object:
     found = sink.records(path)
     return found[0].json() if found else None
+
+
+async def test_emergency_webhook_body_matches_what_alertmanager_posts(
+    tmp_path: Path, replicas: list[Running], am_sink: HttpSink
+) -> None:
+    """Our version-4 payload has Alertmanager's own keys, fingerprint and time formats."""
+    alerting = {"alertmanagers": [{"url": replicas[0].url}], "backoff": FAST_BACKOFF}
+    firing = alert("SameShape", instance="pki:443")
+    async with delivery_stack(tmp_path, alerting) as stack:
+        await stack.chain.send("g", [firing])
+        posts = await async_wait_for(
+            until(lambda: _notified(am_sink, "SameShape", "firing")), message="AM webhook"
+        )
+    real = posts[replicas[0].url][0].json()
+    ours = build_body(Message("sink", "g", [firing], "why", replicas[0].url))
+    check_am_webhook(real)
+    check_am_webhook(ours)
+    (theirs,), (mine,) = real["alerts"], ours["alerts"]
+    for key in ("status", "startsAt", "endsAt", "generatorURL", "fingerprint", "labels"):
+        assert mine[key] == theirs[key], key

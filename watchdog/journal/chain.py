@@ -196,7 +196,7 @@ class Journal:
                 return VerifyResult(
                     checked,
                     entry.seq,
-                    f"entry #{entry.seq} was altered: its content does not match its hash",
+                    f"entry #{entry.seq} was altered or moved: its content does not match its hash",
                 )
             if entry.prev != prev and entry.seq == 1:
                 return VerifyResult(0, 1, "entry #1 does not start from the genesis hash")

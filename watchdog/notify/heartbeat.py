@@ -128,10 +128,11 @@ class HeartbeatIn:
         """The receiving endpoint."""
         return [web.post(HEARTBEAT_PATH, self.handle)]
 
-    def refresh(self) -> None:
+    def refresh(self, at: float | None = None) -> None:
         """Write the current value into the store (keeps the series fresh between posts)."""
         value = self.last_received if self.last_received is not None else self.started
-        self._store.ingest(_SOURCE, self._clock.now(), {LabelSet.of(HEARTBEAT_SERIES): value})
+        when = self._clock.now() if at is None else at
+        self._store.ingest(_SOURCE, when, {LabelSet.of(HEARTBEAT_SERIES): value})
 
     async def run(self, every: float) -> None:
         """Refresh the series every ``every`` seconds until cancelled."""
@@ -173,7 +174,7 @@ class HeartbeatIn:
         previous, self.last_received = self.last_received, now
         self._metrics.heartbeats_received.labels("accepted").inc()
         self._metrics.heartbeat_last_received.set(now)
-        self.refresh()
+        self.refresh(now)
         gap = now - (previous if previous is not None else self.started)
         if previous is None or gap > self.config.window:
             self._journal.record(
