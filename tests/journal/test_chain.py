@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def test_entries_link_to_their_predecessor(path: Path) -> None:
     """Each entry's prev is the hash before it; the first links to the genesis hash."""
     entries = list(Journal(path).entries())
     assert entries[0].prev == GENESIS
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in pairwise(entries):
         assert after.prev == before.hash
         assert after.hash == entry_hash(after.seq, after.ts, after.kind, after.data, after.prev)
 
@@ -69,7 +70,7 @@ def test_edited_entry_is_named(path: Path) -> None:
 
 def test_edited_timestamp_is_named(path: Path) -> None:
     """Back-dating entry #7 is reported at #7."""
-    _sql(path, f"UPDATE journal SET ts = {T - 3600} WHERE seq = 7")
+    _sql(path, "UPDATE journal SET ts = ts - 3600 WHERE seq = 7")
     assert Journal(path).verify().first_bad == 7
 
 

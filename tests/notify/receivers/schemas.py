@@ -75,7 +75,8 @@ def check_am_webhook(body: dict[str, Any]) -> None:
         for key, kind in AM_ALERT_KEYS.items():
             assert isinstance(alert[key], kind), key
         assert alert["status"] in ("firing", "resolved")
-        assert _RFC3339.match(alert["startsAt"]) and _RFC3339.match(alert["endsAt"])
+        assert _RFC3339.match(alert["startsAt"])
+        assert _RFC3339.match(alert["endsAt"])
         assert re.fullmatch(r"[0-9a-f]{16}", alert["fingerprint"])
         for mapping in (alert["labels"], alert["annotations"]):
             assert all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
@@ -83,7 +84,8 @@ def check_am_webhook(body: dict[str, Any]) -> None:
 
 def check_slack(body: dict[str, Any]) -> None:
     """Raise AssertionError unless ``body`` respects Slack's documented block limits."""
-    assert isinstance(body.get("text"), str) and body["text"]
+    assert isinstance(body.get("text"), str)
+    assert body["text"]
     blocks = body["blocks"]
     assert 0 < len(blocks) <= SLACK["max_blocks"]
     for block in blocks:
@@ -111,7 +113,8 @@ def _text_object(obj: dict[str, Any], limit: int) -> None:
 def check_pagerduty(body: dict[str, Any]) -> None:
     """Raise AssertionError unless ``body`` is a valid Events API v2 alert event."""
     assert len(json.dumps(body).encode()) <= PAGERDUTY["max_bytes"]
-    assert isinstance(body["routing_key"], str) and body["routing_key"]
+    assert isinstance(body["routing_key"], str)
+    assert body["routing_key"]
     assert body["event_action"] in PAGERDUTY["actions"]
     if "dedup_key" in body:
         assert 0 < len(body["dedup_key"]) <= PAGERDUTY["dedup_key"]
@@ -119,7 +122,8 @@ def check_pagerduty(body: dict[str, Any]) -> None:
         return
     payload = body["payload"]
     assert 0 < len(payload["summary"]) <= PAGERDUTY["summary"]
-    assert isinstance(payload["source"], str) and payload["source"]
+    assert isinstance(payload["source"], str)
+    assert payload["source"]
     assert payload["severity"] in PAGERDUTY["severities"]
     if "timestamp" in payload:
         datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00"))

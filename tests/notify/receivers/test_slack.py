@@ -30,7 +30,7 @@ def test_one_alert_shows_name_severity_summary_since_and_failed_channel() -> Non
     assert header["text"]["text"] == "1 firing: VaultSealed"
     assert "fallback path" in context["elements"][0]["text"]
     assert "http://am:9093: connection refused" in context["elements"][0]["text"]
-    assert "*VaultSealed* — FIRING\nVault is sealed" == section["text"]["text"]
+    assert section["text"]["text"] == "*VaultSealed* — FIRING\nVault is sealed"
     fields = [f["text"] for f in section["fields"]]
     assert "*Severity*\ncritical" in fields
     assert "*Since*\n2023-11-14T22:13:20.000Z" in fields
