@@ -70,10 +70,19 @@ class Daemon:
         self.store.configure_retention(names=(), window=0.0)
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
+        # --- delivery (notify): opened early so a bad state_dir is refused before starting
+        self.delivery = DeliveryService(
+            config,
+            state_dir=self.state_dir,
+            metrics=self.metrics,
+            clock=self.clock,
+            health=self.health,
+            store=self.store,
+        )
+        # --- end delivery ---
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
         self.server: WebServer | None = None
-        self.delivery: DeliveryService | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._log = get_logger("daemon")
 
@@ -101,18 +110,9 @@ class Daemon:
         self.server = WebServer(self._listen, self.metrics, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         # --- delivery (notify): outbox, Alertmanager + fallback, heartbeats, journal ---
-        self.delivery = DeliveryService(
-            self.config,
-            state_dir=self.state_dir,
-            session=self._session,
-            metrics=self.metrics,
-            clock=self.clock,
-            health=self.health,
-            store=self.store,
-        )
         scheduler.add_listener(self.delivery.probe_listener)
         self.server.add_routes(self.delivery.routes())
-        await self.delivery.start()
+        await self.delivery.start(self._session)
         # --- end delivery ---
         await self.server.start()
         now = self.clock.now()
@@ -139,8 +139,8 @@ class Daemon:
         self._tasks.clear()
         if self.scheduler is not None:
             await self.scheduler.stop()
-        if self.delivery is not None:  # after the producers stop, before the session closes
-            await self.delivery.stop(self.config.model.alerting.drain_timeout)
+        # after the producers stop, before the session closes
+        await self.delivery.stop(self.config.model.alerting.drain_timeout)
         if self.server is not None:
             await self.server.stop()
         if self._session is not None:

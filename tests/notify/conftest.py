@@ -131,14 +131,13 @@ async def delivery_stack(
             config,
             outbox=outbox,
             db=db,
-            session=session,
             metrics=metrics,
             clock=clock,
             journal=writer,
             external_labels=external_labels,
             direct=direct,
         )
-        await chain.start()
+        await chain.start(session)
         try:
             yield Stack(chain, outbox, writer, metrics, db)
         finally:

@@ -39,7 +39,6 @@ class AlertmanagerReplica:
         self,
         config: AlertmanagerConfig,
         *,
-        session: aiohttp.ClientSession,
         metrics: SelfMetrics,
         clock: Clock,
         backoff: Backoff,
@@ -51,7 +50,7 @@ class AlertmanagerReplica:
         self.name = redact_url(config.url.rstrip("/") + "/api/v2/alerts")
         self.endpoint = config.url.rstrip("/") + "/api/v2/alerts"
         self.health = ReplicaHealth(redact_url(config.url))
-        self._session = session
+        self.session: aiohttp.ClientSession | None = None  # set by the chain's start
         self._metrics = metrics
         self._clock = clock
         self._backoff = backoff
@@ -123,9 +122,10 @@ class AlertmanagerReplica:
 
     async def _post(self, batch: list[OutboxRow]) -> Attempt:
         body = json.dumps([row.notification.to_alertmanager() for row in batch]).encode()
+        assert self.session is not None, "the chain sets the session before sending"
         self.health.sending(self._clock.now())
         return await send_request(
-            self._session,
+            self.session,
             HttpRequest(self.endpoint, body, self._headers),
             time_limit=self.config.timeout,
             ssl_context=self._ssl,

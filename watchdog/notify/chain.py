@@ -58,7 +58,6 @@ class DeliveryChain:
         *,
         outbox: Outbox,
         db: DbWorker,
-        session: aiohttp.ClientSession,
         metrics: SelfMetrics,
         clock: Clock,
         journal: JournalWriter,
@@ -75,7 +74,6 @@ class DeliveryChain:
         self.replicas = [
             AlertmanagerReplica(
                 am,
-                session=session,
                 metrics=metrics,
                 clock=clock,
                 backoff=Backoff(config.backoff, rng),
@@ -89,7 +87,6 @@ class DeliveryChain:
         self._wake_watch = asyncio.Event()
         self.emergency = EmergencyDispatcher(
             build_channels(config.emergency),
-            session=session,
             db=db,
             outbox=outbox,
             clock=clock,
@@ -205,8 +202,11 @@ class DeliveryChain:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Load state, requeue what the outbox still holds, start sending."""
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        """Load state, requeue what the outbox still holds, start sending through ``session``."""
+        self.emergency.session = session
+        for replica in self.replicas:
+            replica.session = session
         await self.emergency.load()
         waiting = await self._db.call(self._outbox.pending, "primary")
         for replica in self.replicas:

@@ -91,7 +91,6 @@ class EmergencyDispatcher:
         self,
         channels: Sequence[EmergencyChannel],
         *,
-        session: aiohttp.ClientSession,
         db: DbWorker,
         outbox: Outbox,
         clock: Clock,
@@ -104,7 +103,7 @@ class EmergencyDispatcher:
         rng: Callable[[], float] = random.random,
     ) -> None:
         self._receivers = [_Receiver(ch, Backoff(backoff, rng)) for ch in channels]
-        self._session = session
+        self.session: aiohttp.ClientSession | None = None  # set by the chain's start
         self._db = db
         self._outbox = outbox
         self._clock = clock
@@ -191,13 +190,15 @@ class EmergencyDispatcher:
         return max(0.0, min((r.ready_at for r in self._receivers), default=mono) - mono)
 
     async def _send(self, receiver: _Receiver, requests: list[Request], notice: bool) -> bool:
+        assert self.session is not None, "the chain sets the session before sending"
+        session = self.session
         receiver.busy = True
         channel = receiver.channel
         accepted: list[Notification] = []
         try:
             for request in requests:
                 attempt = await send_request(
-                    self._session,
+                    session,
                     request.http,
                     time_limit=channel.timeout,
                     ssl_context=channel.ssl_context,

@@ -1,8 +1,9 @@
 """Everything after the rule engine, built from the ``alerting`` config and run as one unit.
 
-The daemon creates one ``DeliveryService``, gives ``sink`` to the rule manager (with
+The daemon creates one ``DeliveryService`` early (opening the outbox and journal, so a bad
+``state_dir`` is refused before anything starts), gives ``sink`` to the rule manager (with
 ``transition_hook`` for the journal and ``builtin_rule_groups``), registers ``routes`` on its
-server, adds ``probe_listener`` to the scheduler, and calls ``start``/``stop``.
+server, adds ``probe_listener`` to the scheduler, then calls ``start(session)`` and ``stop``.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ class DeliveryService:
         config: LoadedConfig,
         *,
         state_dir: Path,
-        session: aiohttp.ClientSession,
         metrics: SelfMetrics,
         clock: Clock,
         health: LoopHealth,
         store: SampleStore,
     ) -> None:
         alerting = config.model.alerting
-        self._clock = clock
+        self._clock, self._health, self._metrics = clock, health, metrics
+        self._alerting = alerting
         self._interval = config.global_.evaluation_interval
         self.db = DbWorker("delivery-db")
         self.outbox = Outbox(
@@ -86,7 +87,6 @@ class DeliveryService:
             alerting,
             outbox=self.outbox,
             db=self.db,
-            session=session,
             metrics=metrics,
             clock=clock,
             journal=self.journal,
@@ -94,18 +94,7 @@ class DeliveryService:
             external_url=external_url,
             direct={HEARTBEAT_ALERT: _DIRECT_NOTE} if self.heartbeat_in is not None else None,
         )
-        self.heartbeat_out = (
-            HeartbeatOut(
-                alerting.heartbeat,
-                session=session,
-                health=health,
-                metrics=metrics,
-                clock=clock,
-                journal=self.journal,
-            )
-            if alerting.heartbeat is not None
-            else None
-        )
+        self.heartbeat_out: HeartbeatOut | None = None  # needs the session: built in start
         self._prune_after = max(alerting.outbox.max_age, alerting.repeat_interval)
         self._tasks: list[asyncio.Task[None]] = []
         self._log = get_logger("notify")
@@ -135,12 +124,20 @@ class DeliveryService:
         """HTTP routes for the daemon's server."""
         return self.heartbeat_in.routes() if self.heartbeat_in is not None else []
 
-    async def start(self) -> None:
-        """Resume from the outbox and start every loop."""
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        """Resume from the outbox and start every loop, sending through ``session``."""
         self.journal.record("start", {"outbox": str(self.outbox.path)})
-        await self.chain.start()
+        await self.chain.start(session)
         self._spawn(self._housekeeping(), "delivery-housekeeping")
-        if self.heartbeat_out is not None:
+        if self._alerting.heartbeat is not None:
+            self.heartbeat_out = HeartbeatOut(
+                self._alerting.heartbeat,
+                session=session,
+                health=self._health,
+                metrics=self._metrics,
+                clock=self._clock,
+                journal=self.journal,
+            )
             self._spawn(self.heartbeat_out.run(), "heartbeat-out")
         if self.heartbeat_in is not None:
             refresh = min(15.0, self._interval, self.heartbeat_in.config.window / 4)
