@@ -30,7 +30,11 @@ MatchOp = Literal["=", "!=", "=~", "!~"]
 
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    """A label matcher with PromQL semantics (regexes are fully anchored)."""
+    """A label matcher with PromQL semantics (regexes are fully anchored).
+
+    As in Prometheus 2.x (Go RE2 without flags), ``.`` does not match a newline and the match
+    must end at the end of the value (``\\Z``, not ``$``, which would accept a trailing newline).
+    """
 
     label: str
     op: MatchOp
@@ -39,7 +43,7 @@ class Matcher:
 
     def __post_init__(self) -> None:
         if self.op in ("=~", "!~"):
-            object.__setattr__(self, "_regex", re.compile(f"^(?:{self.value})$", re.DOTALL))
+            object.__setattr__(self, "_regex", re.compile(f"^(?:{self.value})\\Z"))
 
     def matches(self, value: str) -> bool:
         """Whether a label value (``""`` for an absent label) satisfies the matcher."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchdog.commands import check, journal, run
+from watchdog.commands import check, journal, run, test_rules
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: list[ModuleType] = [run, check, journal]
+COMMANDS: list[ModuleType] = [run, check, test_rules, journal]

@@ -1,33 +1,86 @@
-"""``monitor-watchdog check -c FILE``: validate a config and its rule files."""
+"""``monitor-watchdog check -c FILE [--live]``: validate a config and its rule files, lint rules.
+
+Exit codes: 0 when nothing is wrong (warnings may be printed), 1 when the config or a rule file
+is invalid or the lint found an error. See ``watchdog.rules.lint`` for what is an error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
+from watchdog.app import make_session
+from watchdog.clock import SystemClock
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
+from watchdog.config.model import LoadedConfig
+from watchdog.rules.files import load_rule_files
+from watchdog.rules.lint import Finding, LiveTarget, exposed_names, lint_live, lint_static
+from watchdog.rules.model import RuleGroup
+from watchdog.scheduler import probe_once
 
-__all__ = ["register"]
+__all__ = ["live_targets", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``check`` subcommand."""
     parser = sub.add_parser("check", help="validate a config file and its rule files")
     parser.add_argument("-c", "--config", type=Path, required=True, help="config file (YAML)")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="probe every target once and name rule selectors no target exposes",
+    )
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
+        groups = load_rule_files(config.rule_paths)
     except ConfigError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
         print(f"FAILED: {len(exc.issues)} problem(s) in {args.config}", file=sys.stderr)
         return 1
-    print(
-        f"OK: {config.source}: {len(config.targets)} targets, {len(config.rule_paths)} rule files"
+    findings = lint_static(groups, config.targets, config.global_.evaluation_interval)
+    if args.live:
+        findings += lint_live(groups, asyncio.run(live_targets(config)))
+    return _report(config, groups, findings)
+
+
+def _report(config: LoadedConfig, groups: list[RuleGroup], findings: list[Finding]) -> int:
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    rules = sum(len(g.rules) for g in groups)
+    summary = (
+        f"{config.source}: {len(config.targets)} targets, {len(config.rule_paths)} rule files, "
+        f"{rules} rules, {errors} error(s), {warnings} warning(s)"
     )
+    if errors:
+        print(f"FAILED: {summary}", file=sys.stderr)
+        return 1
+    print(f"OK: {summary}")
     return 0
+
+
+async def live_targets(config: LoadedConfig) -> list[LiveTarget]:
+    """Probe every target once, concurrently; what each exposed."""
+    clock = SystemClock()
+    with tempfile.TemporaryDirectory(prefix="watchdog-check-") as scratch:
+        async with make_session() as session:
+            outcomes = await asyncio.gather(
+                *(
+                    probe_once(spec, session, Path(scratch), clock, config.global_.body_size_limit)
+                    for spec in config.targets
+                )
+            )
+    return [
+        LiveTarget(spec, outcome.up, exposed_names(outcome.series))
+        for spec, outcome in zip(config.targets, outcomes, strict=True)
+    ]

@@ -80,9 +80,16 @@ ProbeFunc = Callable[[ProbeContext[Any]], Awaitable[ProbeResult]]
 
 @dataclass(frozen=True)
 class ProbeKind:
-    """A registered probe kind: its config model and its coroutine."""
+    """A registered probe kind: its config model and its coroutine.
+
+    ``produces`` names the metrics the kind yields besides ``up``, ``probe_duration_seconds``
+    and ``probe_success`` (which every target has); the rule lint uses it to find rules that can
+    never fire. Empty means "not declared / open-ended" (``scrape`` exposes whatever the target
+    has), so names are then not checked statically.
+    """
 
     name: str
     config: type[TargetBase]
     run: ProbeFunc
     summary: str
+    produces: frozenset[str] = frozenset()

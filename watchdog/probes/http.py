@@ -81,4 +81,7 @@ KIND = ProbeKind(
     config=HttpProbeTarget,
     run=probe_http,
     summary="HTTP(S) request: status code, optional body regex, latency",
+    produces=frozenset(
+        {"probe_http_status_code", "probe_http_content_length", "probe_http_body_match"}
+    ),
 )

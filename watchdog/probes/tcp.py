@@ -69,4 +69,5 @@ KIND = ProbeKind(
     config=TcpTarget,
     run=probe_tcp,
     summary="TCP connect to host:port",
+    produces=frozenset({"probe_tcp_connect_seconds"}),
 )

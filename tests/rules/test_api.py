@@ -1,0 +1,57 @@
+"""/api/v1/alerts and /api/v1/rules answer in Prometheus' shapes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from tests.rules.conftest import ManagerFactory, RecordingSink
+from tests.rules.test_manager import KEY, RULES
+from watchdog.api.rules import rule_routes
+from watchdog.samples import LabelSet
+from watchdog.store import SampleStore
+
+UP = LabelSet({"__name__": "up", "job": "x", "instance": "i"})
+
+
+async def test_alerts_and_rules_endpoints(make_manager: ManagerFactory) -> None:
+    """Active alerts with state/activeAt/value; rules with type filter and alert lists."""
+    store = SampleStore()
+    manager = make_manager(store, RecordingSink(), RULES)
+    await manager.start(schedule=False)
+    store.ingest("t", 0, {UP: 0.0})
+    await manager.evaluate_group(KEY, 0)
+    app = web.Application()
+    app.add_routes(rule_routes(lambda: list(manager.states.values())))
+    async with TestClient(TestServer(app)) as client:
+        alerts = await (await client.get("/api/v1/alerts")).json()
+        assert alerts["status"] == "success"
+        (alert,) = alerts["data"]["alerts"]
+        assert alert["state"] == "pending"
+        assert alert["value"] == "0e+00"
+        assert alert["labels"] == {
+            "alertname": "Down",
+            "job": "x",
+            "instance": "i",
+            "severity": "page",
+        }
+        assert alert["activeAt"] == "1970-01-01T00:00:00.000Z"
+
+        rules = await (await client.get("/api/v1/rules")).json()
+        (group,) = rules["data"]["groups"]
+        assert [r["type"] for r in group["rules"]] == ["alerting", "recording"]
+        alerting = group["rules"][0]
+        assert (alerting["state"], alerting["duration"], alerting["health"]) == (
+            "pending",
+            60.0,
+            "ok",
+        )
+        assert alerting["query"] == "up == 0"
+        assert len(alerting["alerts"]) == 1
+
+        only = await (await client.get("/api/v1/rules?type=record")).json()
+        assert [r["name"] for r in only["data"]["groups"][0]["rules"]] == ["job:up"]
+        bad = await client.get("/api/v1/rules?type=bogus")
+        assert bad.status == 400
+        assert (await bad.json())["errorType"] == "bad_data"
+    await manager.stop()

@@ -1,0 +1,130 @@
+"""``GET /api/v1/alerts`` and ``GET /api/v1/rules`` in the shapes of Prometheus' HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from aiohttp import web
+
+from watchdog.api.common import api_error, api_success, rfc3339
+from watchdog.rules.alerting import Alert, AlertState
+from watchdog.rules.group import GroupState, RuleStatus
+from watchdog.rules.model import AlertingRule
+from watchdog.rules.templates.gofmt import shortest_e
+
+__all__ = ["alert_to_json", "rule_routes", "rules_to_json"]
+
+
+def alert_to_json(alert: Alert) -> dict[str, Any]:
+    """One active alert as Prometheus prints it."""
+    out: dict[str, Any] = {
+        "labels": dict(alert.labels),
+        "annotations": dict(alert.annotations),
+        "state": alert.state.value,
+        "activeAt": rfc3339(alert.active_at),
+        "value": shortest_e(alert.value),
+    }
+    if alert.keep_firing_since is not None:
+        out["keepFiringSince"] = rfc3339(alert.keep_firing_since)
+    return out
+
+
+def _rule_json(status: RuleStatus) -> dict[str, Any]:
+    rule = status.rule
+    common = {
+        "name": rule.name,
+        "query": rule.expr,
+        "health": status.health,
+        "lastError": status.last_error,
+        "evaluationTime": status.evaluation_time,
+        "lastEvaluation": rfc3339(status.last_evaluation),
+    }
+    if not isinstance(rule, AlertingRule):
+        return {**common, "labels": dict(rule.labels), "type": "recording"}
+    alerts = status.alerts.alerts() if status.alerts is not None else []
+    states = {a.state for a in alerts}
+    state = (
+        "firing"
+        if AlertState.FIRING in states
+        else "pending"
+        if AlertState.PENDING in states
+        else "inactive"
+    )
+    return {
+        "state": state,
+        **common,
+        "duration": rule.for_,
+        "keepFiringFor": rule.keep_firing_for,
+        "labels": {k: t.text for k, t in rule.labels.items()},
+        "annotations": {k: t.text for k, t in rule.annotations.items()},
+        "alerts": [alert_to_json(a) for a in alerts],
+        "type": "alerting",
+    }
+
+
+def rules_to_json(
+    groups: Iterable[GroupState],
+    kind: str | None = None,
+    names: set[str] | None = None,
+    group_names: set[str] | None = None,
+    files: set[str] | None = None,
+) -> dict[str, Any]:
+    """The ``data`` of ``/api/v1/rules``, filtered like Prometheus."""
+    out = []
+    for state in groups:
+        group = state.group
+        file = str(group.file) if group.file is not None else ""
+        if (group_names and group.name not in group_names) or (files and file not in files):
+            continue
+        rules = [
+            _rule_json(status)
+            for status in state.rules
+            if (kind is None or status.rule.kind == kind)
+            and (not names or status.rule.name in names)
+        ]
+        if (kind or names) and not rules:
+            continue
+        out.append(
+            {
+                "name": group.name,
+                "file": file,
+                "rules": rules,
+                "interval": group.interval,
+                "limit": group.limit,
+                "evaluationTime": state.evaluation_time,
+                "lastEvaluation": rfc3339(state.last_eval_ts),
+            }
+        )
+    return {"groups": out}
+
+
+def rule_routes(groups: Callable[[], Iterable[GroupState]]) -> list[web.RouteDef]:
+    """Routes serving alerts and rules from a live view of the rule manager."""
+
+    async def alerts(_request: web.Request) -> web.Response:
+        found = [
+            alert_to_json(alert)
+            for state in groups()
+            for status in state.rules
+            if status.alerts is not None
+            for alert in status.alerts.alerts()
+        ]
+        return api_success({"alerts": found})
+
+    async def rules(request: web.Request) -> web.Response:
+        wanted = request.query.get("type", "").lower()
+        kinds = {"": None, "alert": "alerting", "record": "recording"}
+        if wanted not in kinds:
+            return api_error(400, "bad_data", f'unsupported type "{wanted}"; use alert or record')
+        query = request.query
+        data = rules_to_json(
+            groups(),
+            kinds[wanted],
+            set(query.getall("rule_name[]", [])),
+            set(query.getall("rule_group[]", [])),
+            set(query.getall("file[]", [])),
+        )
+        return api_success(data)
+
+    return [web.get("/api/v1/alerts", alerts), web.get("/api/v1/rules", rules)]

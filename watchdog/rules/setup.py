@@ -1,0 +1,80 @@
+"""Build the rule manager from a loaded config: the one place the daemon wires rules in."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+from watchdog.alerts import AlertSink, Notification
+from watchdog.clock import Clock
+from watchdog.config.model import LoadedConfig, split_listen
+from watchdog.health import LoopHealth
+from watchdog.logs import get_logger
+from watchdog.metrics import SelfMetrics
+from watchdog.rules.files import load_rule_files
+from watchdog.rules.manager import RuleManager
+from watchdog.store import SampleStore
+
+__all__ = ["LoggingSink", "build_rule_manager", "external_url"]
+
+
+class LoggingSink:
+    """The sink used until delivery is wired: every notification becomes one log line."""
+
+    def __init__(self) -> None:
+        self._log = get_logger("alerts")
+
+    async def send(self, group: str, notifications: Sequence[Notification]) -> None:
+        """Log each notification."""
+        for note in notifications:
+            self._log.info(
+                "notification",
+                group=group,
+                status=note.status,
+                alertname=note.alertname,
+                labels=dict(note.labels),
+                starts_at=note.starts_at,
+                ends_at=note.ends_at,
+            )
+
+
+def external_url(config: LoadedConfig, listen: str) -> str:
+    """``server.external_url``, else ``http://host:port`` of the listen address."""
+    if config.model.server.external_url:
+        return config.model.server.external_url.rstrip("/")
+    host, port = split_listen(listen)
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
+        host = socket.gethostname()
+    return f"http://{host}:{port}"
+
+
+def build_rule_manager(
+    config: LoadedConfig,
+    *,
+    store: SampleStore,
+    metrics: SelfMetrics,
+    health: LoopHealth,
+    clock: Clock,
+    state_dir: Path,
+    listen: str,
+    sink: AlertSink | None = None,
+) -> RuleManager:
+    """Load the config's rule files (raising ``ConfigError``) and build the manager."""
+    groups = load_rule_files(config.rule_paths)
+    longest_probe = max((t.interval for t in config.targets), default=0.0)
+    manager = RuleManager(
+        store=store,
+        sink=sink or LoggingSink(),
+        metrics=metrics,
+        health=health,
+        clock=clock,
+        default_interval=config.global_.evaluation_interval,
+        external_labels=config.external_labels,
+        external_url=external_url(config, listen),
+        resend_delay=config.model.alerting.resend_delay,
+        state_dir=state_dir,
+        restore_hold=2 * longest_probe,
+    )
+    manager.apply(groups)
+    return manager
