@@ -291,6 +291,10 @@ class DeliveryChain:
 
     def _activated(self, now: float) -> None:
         reason = self.state.reason()
+        self._wake_emergency.set()
+        if not self.replicas:  # a choice of configuration, not an outage
+            self._log.info("no Alertmanager configured: emergency receivers deliver every alert")
+            return
         self._episode = _Episode(now, reason)
         self._metrics.fallback_transitions.labels("emergency").inc()
         self._journal.record("fallback", {"active": True, "reason": reason}, now)
@@ -302,12 +306,13 @@ class DeliveryChain:
                 " notifications wait in the outbox",
                 reason=reason,
             )
-        self._wake_emergency.set()
 
     async def _recovered(self, now: float) -> None:
         episode, self._episode = self._episode, None
         back = [
-            r.name for r in self.replicas if r.health.failure(now, self.config.fallback) is None
+            r.health.name
+            for r in self.replicas
+            if r.health.failure(now, self.config.fallback) is None
         ]
         self._metrics.fallback_transitions.labels("alertmanager").inc()
         self._journal.record("fallback", {"active": False, "alertmanagers": back}, now)

@@ -6,6 +6,8 @@ Error texts name the channel, never its URL: receiver URLs and keys are secrets.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 import ssl
 import time
 from collections.abc import Mapping
@@ -116,6 +118,7 @@ async def send_request(
 
 
 def _os_reason(exc: OSError) -> str:
-    if exc.strerror:
-        return exc.strerror.lower()
-    return redact(str(exc)) or type(exc).__name__
+    """``connection refused`` rather than a message that repeats the address."""
+    if exc.errno is not None and exc.errno in errno.errorcode:
+        return os.strerror(exc.errno).lower()
+    return redact(exc.strerror or str(exc)) or type(exc).__name__
