@@ -27,7 +27,7 @@ from watchdog.notify.http import Attempt, HttpRequest, send_request
 from watchdog.notify.outbox import OutboxRow
 from watchdog.redact import redact_url
 
-__all__ = ["AlertmanagerReplica", "ResultCallback"]
+__all__ = ["AlertmanagerReplica", "Rejections", "ResultCallback"]
 
 ResultCallback = Callable[["AlertmanagerReplica", list[OutboxRow], Attempt], Awaitable[None]]
 
@@ -165,3 +165,27 @@ class AlertmanagerReplica:
                 self._queue.pop(row.id, None)
         m.alertmanager_queue.labels(name).set(len(self._queue))
         await self._on_result(self, batch, attempt)
+
+
+class Rejections:
+    """Which replicas refused which rows: a row every replica refused needs another path."""
+
+    def __init__(self, replicas: Iterable[str]) -> None:
+        self._everyone = frozenset(replicas)
+        self._refused: dict[int, set[str]] = {}
+
+    def note(self, replica: str, row_ids: Iterable[int]) -> list[int]:
+        """Record a refusal; returns the rows now refused by every replica."""
+        complete = []
+        for row_id in row_ids:
+            names = self._refused.setdefault(row_id, set())
+            names.add(replica)
+            if names >= self._everyone:
+                complete.append(row_id)
+                del self._refused[row_id]
+        return complete
+
+    def forget(self, row_ids: Iterable[int]) -> None:
+        """Rows some replica accepted need no other path."""
+        for row_id in row_ids:
+            self._refused.pop(row_id, None)

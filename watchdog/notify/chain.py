@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -24,15 +24,16 @@ from watchdog.config.targets import TargetSpec
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
-from watchdog.notify.alertmanager import AlertmanagerReplica
+from watchdog.notify.alertmanager import AlertmanagerReplica, Rejections
 from watchdog.notify.backoff import Backoff
 from watchdog.notify.emergency import EmergencyDispatcher
-from watchdog.notify.fallback import FallbackState, assess, same_endpoint
+from watchdog.notify.fallback import same_endpoint
 from watchdog.notify.http import Attempt
 from watchdog.notify.notices import FOLLOWUP_NOTE, restored_notice
 from watchdog.notify.outbox import Kind, Outbox, OutboxRow
 from watchdog.notify.receivers import build_channels
-from watchdog.notify.summary import alert_summaries
+from watchdog.notify.summary import alert_summaries, delivery_entry
+from watchdog.notify.switch import FallbackSwitch
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
 
@@ -40,13 +41,6 @@ __all__ = ["DeliveryChain"]
 
 TICK = 0.5
 """Seconds between re-assessments of fallback (an unanswered send can trip it)."""
-
-
-@dataclass
-class _Episode:
-    since: float
-    reason: str
-    delivered: int = 0
 
 
 class DeliveryChain:
@@ -98,9 +92,14 @@ class DeliveryChain:
             on_idle=self._wake_emergency.set,
             rng=rng,
         )
-        self.state = FallbackState(active=False)
-        self._episode: _Episode | None = None
-        self._rejected: dict[int, set[str]] = {}
+        self.switch = FallbackSwitch(
+            [(r.name, r.health) for r in self.replicas],
+            config.fallback,
+            metrics=metrics,
+            journal=journal,
+            emergency_configured=self.emergency.configured,
+        )
+        self._rejected = Rejections([r.name for r in self.replicas])
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._log = get_logger("notify")
@@ -124,7 +123,7 @@ class DeliveryChain:
         self._expired(overflow, "max_items")
         for replica in self.replicas:
             replica.enqueue(rows)
-        if not self.state.active:
+        if not self.switch.active:
             follow = [
                 a
                 for a in alerts
@@ -161,24 +160,14 @@ class DeliveryChain:
     async def _replica_result(
         self, replica: AlertmanagerReplica, batch: list[OutboxRow], attempt: Attempt
     ) -> None:
+        alerts = [r.notification for r in batch]
         self._journal.record(
-            "delivery",
-            {
-                "channel": replica.name,
-                "kind": "alertmanager",
-                "outcome": attempt.outcome,
-                "latency": round(attempt.latency, 6),
-                "status": attempt.status,
-                "error": attempt.error,
-                "alerts": alert_summaries([r.notification for r in batch]),
-                "path": "alertmanager",
-            },
+            "delivery", delivery_entry(replica.name, "alertmanager", attempt, alerts)
         )
         if attempt.ok:
             ids = [r.id for r in batch if r.route == "primary"]
             await self._db.call(self._outbox.complete, ids)
-            for row_id in ids:
-                self._rejected.pop(row_id, None)
+            self._rejected.forget(ids)
         elif attempt.permanent:
             await self._note_rejection(replica, batch, attempt)
         await self._assess()
@@ -187,14 +176,7 @@ class DeliveryChain:
     async def _note_rejection(
         self, replica: AlertmanagerReplica, batch: list[OutboxRow], attempt: Attempt
     ) -> None:
-        everyone = {r.name for r in self.replicas}
-        refused = []
-        for row in batch:
-            names = self._rejected.setdefault(row.id, set())
-            names.add(replica.name)
-            if names >= everyone:
-                refused.append(row.id)
-                del self._rejected[row.id]
+        refused = self._rejected.note(replica.name, [r.id for r in batch])
         if refused:
             note = f"every Alertmanager rejected it (last: {replica.name}: {attempt.error})"
             await self._db.call(self._outbox.reroute, refused, note)
@@ -246,19 +228,19 @@ class DeliveryChain:
     async def _emergency_loop(self) -> None:
         while True:
             self._wake_emergency.clear()
-            rows = await self._db.call(self._outbox.next_round, self.state.active)
+            rows = await self._db.call(self._outbox.next_round, self.switch.active)
             if not rows or not self.emergency.configured:
                 await _wait(self._wake_emergency, None)
                 continue
             primary = rows[0].route == "primary"
-            reason = self.state.reason() if primary else rows[0].note
+            reason = self.switch.state.reason() if primary else rows[0].note
             result = await self.emergency.deliver(rows, reason)
             if result.delivered_by is None:
                 await _wait(self._wake_emergency, result.retry_in)
                 continue
             done = await self._db.call(self._outbox.complete, [r.id for r in rows])
-            if primary and self._episode is not None:
-                self._episode.delivered += len(done)
+            if primary and self.switch.episode is not None:
+                self.switch.episode.delivered += len(done)
             await self._refresh_stats()
 
     async def _watch_loop(self) -> None:
@@ -278,63 +260,27 @@ class DeliveryChain:
     async def _assess(self) -> None:
         async with self._lock:
             now = self._clock.now()
-            new = assess([r.health for r in self.replicas], now, self.config.fallback)
+            ended = self.switch.update(now)
+            if self.switch.active:
+                self._wake_emergency.set()
+            if ended is None:
+                return
+            if ended.delivered:
+                notice = restored_notice(
+                    self.switch.available(now),
+                    ended.since,
+                    now,
+                    ended.delivered,
+                    ended.reason,
+                    self._external_labels,
+                )
+                await self._add_emergency(
+                    "monitor-watchdog", [notice], now, "notice", "Alertmanager accepts alerts again"
+                )
+            waiting = await self._db.call(self._outbox.pending, "primary")
             for replica in self.replicas:
-                available = replica.health.failure(now, self.config.fallback) is None
-                self._metrics.alertmanager_available.labels(replica.name).set(int(available))
-            was_active, self.state = self.state.active, new
-            self._metrics.fallback_active.set(int(new.active))
-            if new.active and not was_active:
-                self._activated(now)
-            elif was_active and not new.active:
-                await self._recovered(now)
-
-    def _activated(self, now: float) -> None:
-        reason = self.state.reason()
-        self._wake_emergency.set()
-        if not self.replicas:  # a choice of configuration, not an outage
-            self._log.info("no Alertmanager configured: emergency receivers deliver every alert")
-            return
-        self._episode = _Episode(now, reason)
-        self._metrics.fallback_transitions.labels("emergency").inc()
-        self._journal.record("fallback", {"active": True, "reason": reason}, now)
-        if self.emergency.configured:
-            self._log.warning("delivery falls back to emergency receivers", reason=reason)
-        else:
-            self._log.error(
-                "fallback needed but no emergency receivers are configured;"
-                " notifications wait in the outbox",
-                reason=reason,
-            )
-
-    async def _recovered(self, now: float) -> None:
-        episode, self._episode = self._episode, None
-        back = [
-            r.health.name
-            for r in self.replicas
-            if r.health.failure(now, self.config.fallback) is None
-        ]
-        self._metrics.fallback_transitions.labels("alertmanager").inc()
-        self._journal.record("fallback", {"active": False, "alertmanagers": back}, now)
-        self._log.info("delivery returned to Alertmanager", alertmanagers=back)
-        if episode is not None and episode.delivered and self.emergency.configured:
-            notice = restored_notice(
-                back, episode.since, now, episode.delivered, episode.reason, self._external_labels
-            )
-            _, expired = await self._db.call(
-                self._outbox.add,
-                "monitor-watchdog",
-                [notice],
-                now,
-                route="emergency",
-                kind="notice",
-                note="Alertmanager accepts alerts again",
-            )
-            self._expired(expired, "max_items")
-        waiting = await self._db.call(self._outbox.pending, "primary")
-        for replica in self.replicas:
-            replica.enqueue(r for r in waiting if r.kind == "alert" and r.id not in replica)
-        self._wake_emergency.set()
+                replica.enqueue(r for r in waiting if r.kind == "alert" and r.id not in replica)
+            self._wake_emergency.set()
 
     # -- helpers ----------------------------------------------------------------------------
 

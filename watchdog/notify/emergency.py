@@ -35,7 +35,7 @@ from watchdog.notify.backoff import Backoff
 from watchdog.notify.http import send_request
 from watchdog.notify.outbox import LogEntry, Outbox, OutboxRow
 from watchdog.notify.receivers import EmergencyChannel, Message, Request
-from watchdog.notify.summary import alert_summaries
+from watchdog.notify.summary import delivery_entry
 from watchdog.sqlitedb import DbWorker
 
 __all__ = ["EmergencyDispatcher", "RoundResult", "due_alerts"]
@@ -206,17 +206,7 @@ class EmergencyDispatcher:
                 self._metrics.notifications.labels(channel.name, attempt.outcome).inc()
                 self._metrics.notification_latency.labels(channel.name).observe(attempt.latency)
                 self._journal.record(
-                    "delivery",
-                    {
-                        "channel": channel.name,
-                        "kind": channel.kind,
-                        "outcome": attempt.outcome,
-                        "latency": round(attempt.latency, 6),
-                        "status": attempt.status,
-                        "error": attempt.error,
-                        "alerts": alert_summaries(request.alerts),
-                        "path": "emergency",
-                    },
+                    "delivery", delivery_entry(channel.name, channel.kind, attempt, request.alerts)
                 )
                 if not attempt.ok:
                     delay = receiver.backoff.next_delay(attempt.retry_after)

@@ -8,7 +8,8 @@ Each replica has a ``ReplicaHealth`` fed by its own send outcomes and by the dae
 - a probe of it failed and it has not accepted a send since.
 
 Fallback is active while every replica counts as failed (or none is configured). It ends the
-moment any replica accepts a send again; a probe recovering alone is not enough.
+moment any replica accepts a send again. A probe that succeeds again clears only what a
+probe said: failed sends are cleared by an accepted send, not by a probe.
 """
 
 from __future__ import annotations
