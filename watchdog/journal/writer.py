@@ -33,7 +33,11 @@ class JournalWriter:
     def record(self, kind: str, data: Mapping[str, Any], ts: float | None = None) -> None:
         """Queue one entry (returns at once)."""
         when = self._clock.now() if ts is None else ts
-        self._worker.submit(self._append, kind, dict(data), when)
+        try:
+            self._worker.submit(self._append, kind, dict(data), when)
+        except RuntimeError:  # the database thread has shut down: say so, never raise
+            self._metrics.journal_write_errors.inc()
+            self._log.error("journal closed; entry not written", kind=kind)
 
     def alert_transition(
         self,

@@ -13,6 +13,7 @@ time, so the window also counts from start-up.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 from typing import Any
 
@@ -143,7 +144,8 @@ class HeartbeatIn:
     async def handle(self, request: web.Request) -> web.Response:
         """Accept a webhook payload; 2xx unless it is unauthenticated or malformed."""
         token = self.config.token()
-        if token is not None and request.headers.get("Authorization") != f"Bearer {token}":
+        given = request.headers.get("Authorization", "").encode()
+        if token is not None and not hmac.compare_digest(given, f"Bearer {token}".encode()):
             self._metrics.heartbeats_received.labels("rejected").inc()
             return web.json_response({"error": "missing or wrong bearer token"}, status=401)
         try:
