@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.notify.certs import make_server_cert
 from tests.notify.conftest import (
     FAST_BACKOFF,
     alert,
@@ -159,3 +160,43 @@ async def test_emergency_webhook_body_matches_what_alertmanager_posts(
     (theirs,), (mine,) = real["alerts"], ours["alerts"]
     for key in ("status", "startsAt", "endsAt", "generatorURL", "fingerprint", "labels"):
         assert mine[key] == theirs[key], key
+
+
+@pytest.mark.parametrize(
+    ("auth", "header"),
+    [
+        ({"bearer_token": "am-t0ken-value"}, "Bearer am-t0ken-value"),
+        (
+            {"basic_auth": {"username": "watchdog", "password": "pa55word"}},
+            "Basic d2F0Y2hkb2c6cGE1NXdvcmQ=",
+        ),
+    ],
+    ids=["bearer", "basic"],
+)
+async def test_replica_authentication_is_sent(
+    tmp_path: Path, sink: HttpSink, auth: dict[str, object], header: str
+) -> None:
+    """A replica's bearer token or basic auth goes out in the Authorization header."""
+    alerting = {"alertmanagers": [{"url": sink.base_url, **auth}], "backoff": FAST_BACKOFF}
+    async with delivery_stack(tmp_path, alerting) as stack:
+        await stack.chain.send("g", [alert("Authed")])
+        (post,) = await async_wait_for(until(lambda: sink.records("/api/v2/alerts")))
+    assert post.headers["authorization"] == header
+
+
+async def test_replica_over_tls_with_its_own_ca(tmp_path: Path) -> None:
+    """An https replica is verified against its configured CA and then receives alerts."""
+    cert = make_server_cert(tmp_path / "pki", "am")
+    server = HttpSink(ssl_context=cert.server_context()).start()
+    alerting = {
+        "alertmanagers": [{"url": server.base_url, "tls": {"ca_file": str(cert.ca_file)}}],
+        "backoff": FAST_BACKOFF,
+    }
+    try:
+        async with delivery_stack(tmp_path / "state", alerting) as stack:
+            await stack.chain.send("g", [alert("OverTLS")])
+            await async_wait_for(lambda: _zero(stack.depth), message="accepted over TLS")
+    finally:
+        server.stop()
+    (post,) = server.records("/api/v2/alerts")
+    assert post.json()[0]["labels"]["alertname"] == "OverTLS"

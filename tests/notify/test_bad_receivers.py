@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,10 @@ from tests.notify.certs import make_server_cert
 from tests.notify.conftest import FAST_BACKOFF, Stack, alert, delivery_stack, until
 from tests.support.httpsink import Answer, HttpSink, Recorded
 from tests.support.polling import async_wait_for
+from tests.support.procs import free_port
+from watchdog.clock import FakeClock
 from watchdog.logs import configure_logging
+from watchdog.notify.outbox import Outbox
 
 SECRET_PATH = "/hook/T0K3N-s3cr3t-path-value"
 
@@ -165,3 +169,40 @@ async def test_unreachable_receiver_keeps_alerts_in_order_until_it_returns(
 
 async def _zero(stack: Stack) -> bool:
     return await stack.depth() == 0
+
+
+async def test_expired_notifications_are_counted_logged_and_journaled(
+    tmp_path: Path, captured_logs: io.StringIO
+) -> None:
+    """Past max_age or beyond max_items, waiting notifications expire loudly, never silently."""
+    clock = FakeClock(time.time())
+    config = {
+        **_webhook(f"http://127.0.0.1:{free_port()}/hook"),
+        "outbox": {"max_items": 2, "max_age": "1m"},
+    }
+    async with delivery_stack(tmp_path, config, clock=clock) as stack:
+        for name in ("First", "Second", "Third"):
+            await stack.chain.send("g", [alert(name, start=clock.now())])
+        assert stack.metric("watchdog_outbox_expired_total", reason="max_items") == 1
+        clock.advance(61)
+        await stack.chain.housekeeping()
+        assert stack.metric("watchdog_outbox_expired_total", reason="max_age") == 2
+        assert await stack.depth() == 0
+        expired = await stack.journal("expired")
+    assert [e["reason"] for e in expired] == ["max_items", "max_age"]
+    assert expired[0]["alerts"][0].startswith("First/")
+    assert "notifications expired from the outbox undelivered" in captured_logs.getvalue()
+
+
+async def test_stop_leaves_undelivered_notifications_in_the_outbox(
+    tmp_path: Path, sink: HttpSink
+) -> None:
+    """Stopping while the receiver hangs returns after the grace time; the alert stays queued."""
+    sink.behaviour = lambda _r: Answer.hang()
+    config = _webhook(sink.url(SECRET_PATH))
+    config["emergency"][0]["timeout"] = "60s"
+    async with delivery_stack(tmp_path, config) as stack:
+        await stack.chain.send("g", [alert("Unfinished")])
+        await async_wait_for(until(lambda: sink.records(SECRET_PATH)), message="send under way")
+    box = Outbox(tmp_path / "outbox.db", max_items=10, max_age=3600)
+    assert [r.notification.alertname for r in box.pending()] == ["Unfinished"]

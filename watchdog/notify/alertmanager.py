@@ -10,6 +10,7 @@ outbox, so another replica or the fallback path delivers them.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -62,15 +63,13 @@ class AlertmanagerReplica:
         self._idle = asyncio.Event()
         self._idle.set()
         self._ssl = client_ssl_context(config.tls) if config.url.startswith("https") else None
-        self._auth = (
-            aiohttp.BasicAuth(config.basic_auth.username, config.basic_auth.secret())
-            if config.basic_auth is not None
-            else None
-        )
         token = config.token()
         self._headers = {"Content-Type": "application/json"}
         if token is not None:
             self._headers["Authorization"] = f"Bearer {token}"
+        elif config.basic_auth is not None:
+            pair = f"{config.basic_auth.username}:{config.basic_auth.secret()}".encode()
+            self._headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         self._log = get_logger("notify.alertmanager").bind(alertmanager=self.name)
         for metric in (metrics.alertmanager_sent, metrics.alertmanager_errors):
             metric.labels(self.name)
@@ -129,7 +128,6 @@ class AlertmanagerReplica:
             HttpRequest(self.endpoint, body, self._headers),
             time_limit=self.config.timeout,
             ssl_context=self._ssl,
-            auth=self._auth,
         )
 
     async def _settle(self, batch: list[OutboxRow], attempt: Attempt) -> None:

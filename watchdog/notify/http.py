@@ -60,7 +60,6 @@ async def send_request(
     *,
     time_limit: float,
     ssl_context: ssl.SSLContext | None = None,
-    auth: aiohttp.BasicAuth | None = None,
     wall_now: float | None = None,
 ) -> Attempt:
     """Send ``request`` once; never raises for network or HTTP trouble."""
@@ -77,7 +76,6 @@ async def send_request(
                 data=request.body,
                 headers=dict(request.headers),
                 ssl=ssl_context if ssl_context is not None else True,
-                auth=auth,
                 allow_redirects=False,
             ) as response:
                 body = await response.content.read(_BODY_LIMIT)
