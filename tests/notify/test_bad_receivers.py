@@ -206,3 +206,32 @@ async def test_stop_leaves_undelivered_notifications_in_the_outbox(
         await async_wait_for(until(lambda: sink.records(SECRET_PATH)), message="send under way")
     box = Outbox(tmp_path / "outbox.db", max_items=10, max_age=3600)
     assert [r.notification.alertname for r in box.pending()] == ["Unfinished"]
+
+
+async def test_a_crashing_receiver_does_not_stop_the_others(
+    tmp_path: Path, sink: HttpSink, captured_logs: io.StringIO
+) -> None:
+    """A receiver whose message building raises (a bug) is logged; the other one delivers."""
+    config = {
+        "emergency": [
+            {"kind": "webhook", "name": "broken", "url": sink.url("/broken")},
+            {"kind": "webhook", "name": "pager", "url": sink.url(SECRET_PATH)},
+        ],
+        "backoff": FAST_BACKOFF,
+    }
+    async with delivery_stack(tmp_path, config) as stack:
+        broken = stack.chain.emergency._receivers[0].channel
+
+        def crash(_message: object) -> list[object]:
+            raise RuntimeError("receiver bug")
+
+        broken.requests = crash  # type: ignore[method-assign,assignment]
+        await stack.chain.send("g", [alert("StillDelivered")])
+        await async_wait_for(
+            lambda: _delivered(stack, sink, "StillDelivered"),
+            message="the healthy receiver delivers",
+        )
+        await stack.chain.send("g", [alert("AndAgain")])
+        await async_wait_for(lambda: _delivered(stack, sink, "AndAgain"), message="loop alive")
+    assert "cannot build the message" in captured_logs.getvalue()
+    assert sink.records("/broken") == []

@@ -25,6 +25,7 @@ from watchdog.metrics import SelfMetrics
 from watchdog.notify.backoff import Backoff
 from watchdog.notify.fallback import ReplicaHealth
 from watchdog.notify.http import Attempt, HttpRequest, send_request
+from watchdog.notify.loops import run_forever
 from watchdog.notify.outbox import OutboxRow
 from watchdog.redact import redact_url
 
@@ -107,17 +108,19 @@ class AlertmanagerReplica:
 
     async def run(self) -> None:
         """Send until cancelled."""
-        while True:
-            await self._work.wait()
-            if not self._queue:
-                self._work.clear()
-                self._idle.set()
-                continue
-            batch = list(self._queue.values())[: self._batch_size]
-            attempt = await self._post(batch)
-            await self._settle(batch, attempt)
-            if not attempt.ok and not attempt.permanent:
-                await asyncio.sleep(self._backoff.next_delay(attempt.retry_after))
+        await run_forever(self._step, name=f"alertmanager {self.name}")
+
+    async def _step(self) -> None:
+        await self._work.wait()
+        if not self._queue:
+            self._work.clear()
+            self._idle.set()
+            return
+        batch = list(self._queue.values())[: self._batch_size]
+        attempt = await self._post(batch)
+        await self._settle(batch, attempt)
+        if not attempt.ok and not attempt.permanent:
+            await asyncio.sleep(self._backoff.next_delay(attempt.retry_after))
 
     async def _post(self, batch: list[OutboxRow]) -> Attempt:
         body = json.dumps([row.notification.to_alertmanager() for row in batch]).encode()

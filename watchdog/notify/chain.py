@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sqlite3
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -29,6 +30,7 @@ from watchdog.notify.backoff import Backoff
 from watchdog.notify.emergency import EmergencyDispatcher
 from watchdog.notify.fallback import same_endpoint
 from watchdog.notify.http import Attempt
+from watchdog.notify.loops import run_forever
 from watchdog.notify.notices import FOLLOWUP_NOTE, restored_notice
 from watchdog.notify.outbox import Kind, Outbox, OutboxRow
 from watchdog.notify.receivers import build_channels
@@ -114,7 +116,15 @@ class DeliveryChain:
             return
         now = self._clock.now()
         alerts = [self._labelled(n, group) for n in notifications]
-        rows, overflow = await self._db.call(self._outbox.add, group, alerts, now)
+        try:
+            rows, overflow = await self._db.call(self._outbox.add, group, alerts, now)
+        except sqlite3.Error as exc:
+            self._log.error(
+                "cannot write the outbox; the rule engine re-sends these alerts",
+                error=str(exc),
+                alerts=alert_summaries(alerts),
+            )
+            raise
         self._journal.record(
             "queued",
             {"group": group, "round": rows[0].round, "alerts": alert_summaries(alerts)},
@@ -197,8 +207,8 @@ class DeliveryChain:
             self._log.info("resuming delivery from the outbox", notifications=len(waiting))
         await self._assess()
         await self._refresh_stats()
-        self._spawn(self._emergency_loop(), "emergency")
-        self._spawn(self._watch_loop(), "fallback-watch")
+        self._spawn(run_forever(self._emergency_round, name="emergency"), "emergency")
+        self._spawn(run_forever(self._watch, name="fallback-watch"), "fallback-watch")
         for replica in self.replicas:
             self._spawn(replica.run(), f"alertmanager:{replica.name}")
 
@@ -225,29 +235,29 @@ class DeliveryChain:
 
     # -- loops ------------------------------------------------------------------------------
 
-    async def _emergency_loop(self) -> None:
-        while True:
-            self._wake_emergency.clear()
-            rows = await self._db.call(self._outbox.next_round, self.switch.active)
-            if not rows or not self.emergency.configured:
-                await _wait(self._wake_emergency, None)
-                continue
-            primary = rows[0].route == "primary"
-            reason = self.switch.state.reason() if primary else rows[0].note
-            result = await self.emergency.deliver(rows, reason)
-            if result.delivered_by is None:
-                await _wait(self._wake_emergency, result.retry_in)
-                continue
-            done = await self._db.call(self._outbox.complete, [r.id for r in rows])
-            if primary and self.switch.episode is not None:
-                self.switch.episode.delivered += len(done)
-            await self._refresh_stats()
+    async def _emergency_round(self) -> None:
+        """Offer the oldest eligible round to the emergency receivers (one loop step)."""
+        self._wake_emergency.clear()
+        rows = await self._db.call(self._outbox.next_round, self.switch.active)
+        if not rows or not self.emergency.configured:
+            await _wait(self._wake_emergency, None)
+            return
+        primary = rows[0].route == "primary"
+        reason = self.switch.state.reason() if primary else rows[0].note
+        result = await self.emergency.deliver(rows, reason)
+        if result.delivered_by is None:
+            await _wait(self._wake_emergency, result.retry_in)
+            return
+        done = await self._db.call(self._outbox.complete, [r.id for r in rows])
+        if primary and self.switch.episode is not None:
+            self.switch.episode.delivered += len(done)
+        await self._refresh_stats()
 
-    async def _watch_loop(self) -> None:
-        while True:
-            await _wait(self._wake_watch, TICK)
-            self._wake_watch.clear()
-            await self._assess()
+    async def _watch(self) -> None:
+        """Re-assess the path on news or every ``TICK`` (one loop step)."""
+        await _wait(self._wake_watch, TICK)
+        self._wake_watch.clear()
+        await self._assess()
 
     async def housekeeping(self) -> None:
         """Expire rows past ``max_age`` and refresh the outbox gauges (call periodically)."""
@@ -259,9 +269,9 @@ class DeliveryChain:
 
     async def _assess(self) -> None:
         async with self._lock:
-            now = self._clock.now()
+            now, was_active = self._clock.now(), self.switch.active
             ended = self.switch.update(now)
-            if self.switch.active:
+            if self.switch.active and not was_active:
                 self._wake_emergency.set()
             if ended is None:
                 return

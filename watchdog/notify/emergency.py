@@ -155,7 +155,11 @@ class EmergencyDispatcher:
                 self._external_url,
                 notice=rows[0].kind == "notice",
             )
-            requests = channel.requests(message) if due else []
+            try:
+                requests = channel.requests(message) if due else []
+            except Exception:  # a receiver's bug must not stop the others
+                self._log.exception("cannot build the message", receiver=channel.name)
+                continue
             if not requests:
                 covered.append(channel.name)
             elif not receiver.busy and receiver.ready_at <= mono:
@@ -225,6 +229,11 @@ class EmergencyDispatcher:
                 "emergency delivery accepted", receiver=channel.name, alerts=len(accepted)
             )
             return True
+        except Exception:  # a bug in one receiver costs that attempt, never the daemon
+            self._log.exception("emergency delivery crashed", receiver=channel.name)
+            delay = receiver.backoff.next_delay()
+            receiver.ready_at = asyncio.get_running_loop().time() + delay
+            return False
         finally:
             if accepted and not notice:
                 await self._remember(receiver, accepted)
