@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -16,16 +18,20 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
 from watchdog.config.model import LoadedConfig
+from watchdog.config.yamlsource import YamlDocument
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
+from watchdog.notify.service import DeliveryService
+from watchdog.rules.files import parse_rule_document
+from watchdog.rules.model import RuleGroup
 from watchdog.rules.setup import build_rule_manager
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
 
-__all__ = ["Daemon", "make_session", "prepare_state_dir", "run_daemon"]
+__all__ = ["Daemon", "builtin_rule_groups", "make_session", "prepare_state_dir", "run_daemon"]
 
 GC_INTERVAL = 60.0
 SHUTDOWN_GRACE = 5.0
@@ -54,6 +60,17 @@ def prepare_state_dir(path: Path) -> Path:
     return path
 
 
+def builtin_rule_groups(groups: list[dict[str, Any]]) -> list[RuleGroup]:
+    """Rule groups defined in code (rule-file shape) parsed like rule files; a bug if invalid."""
+    if not groups:
+        return []
+    doc = YamlDocument(file=Path("<built-in>"), data={"groups": groups})
+    parsed, issues = parse_rule_document(doc)
+    if issues:
+        raise ConfigError(issues)
+    return [dataclasses.replace(group, file=None) for group in parsed]
+
+
 class Daemon:
     """One running daemon: store, scheduler and server built from a loaded config."""
 
@@ -72,6 +89,16 @@ class Daemon:
         self.store.configure_retention(names=(), window=0.0)
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
+        # --- delivery (notify): opened early so a bad state_dir is refused before starting
+        self.delivery = DeliveryService(
+            config,
+            state_dir=self.state_dir,
+            metrics=self.metrics,
+            clock=self.clock,
+            health=self.health,
+            store=self.store,
+        )
+        # --- end delivery ---
         # --- rules (issue 3): built here so bad rule files are refused before anything starts
         self.rules = build_rule_manager(
             config,
@@ -81,7 +108,9 @@ class Daemon:
             clock=self.clock,
             state_dir=self.state_dir,
             listen=self._listen,
+            sink=self.delivery.sink,
         )
+        self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
         # --- end rules
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
@@ -127,6 +156,11 @@ class Daemon:
         self.server = WebServer(self._listen, self.metrics, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
+        # --- delivery (notify): outbox, Alertmanager + fallback, heartbeats, journal ---
+        scheduler.add_listener(self.delivery.probe_listener)
+        self.server.add_routes(self.delivery.routes())
+        await self.delivery.start(self._session)
+        # --- end delivery ---
         await self.server.start()
         now = self.clock.now()
         self.metrics.start_time.set(now)
@@ -161,6 +195,8 @@ class Daemon:
         await self.rules.stop()
         if self.scheduler is not None:
             await self.scheduler.stop()
+        # after the producers stop, before the session closes
+        await self.delivery.stop(self.config.model.alerting.drain_timeout)
         if self.server is not None:
             await self.server.stop()
         if self._session is not None:

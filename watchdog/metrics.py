@@ -190,6 +190,43 @@ class SelfMetrics:
             "watchdog_journal_entries", "Entries in the event journal.", registry=r
         )
 
+        # delivery, added with the notify package
+        self.alertmanager_dropped = Counter(
+            "watchdog_alertmanager_alerts_dropped_total",
+            "Alerts dropped from an Alertmanager's send queue (full queue or rejected by it).",
+            ["alertmanager", "reason"],
+            registry=r,
+        )
+        self.alertmanager_available = Gauge(
+            "watchdog_alertmanager_available",
+            "1 while an Alertmanager replica counts as accepting alerts, 0 once it has failed.",
+            ["alertmanager"],
+            registry=r,
+        )
+        self.fallback_transitions = Counter(
+            "watchdog_fallback_transitions_total",
+            "Times delivery switched to (to=emergency) or back from (to=alertmanager) fallback.",
+            ["to"],
+            registry=r,
+        )
+        self.heartbeat_pings = Counter(
+            "watchdog_heartbeat_pings_total",
+            "Outgoing heartbeat pings by outcome (success, error, skipped while unhealthy).",
+            ["outcome"],
+            registry=r,
+        )
+        self.heartbeats_received = Counter(
+            "watchdog_heartbeats_received_total",
+            "Incoming heartbeat posts by outcome (accepted, ignored, rejected).",
+            ["outcome"],
+            registry=r,
+        )
+        self.journal_write_errors = Counter(
+            "watchdog_journal_write_errors_total",
+            "Journal entries that could not be written.",
+            registry=r,
+        )
+
     def forget_target(self, job: str, instance: str, kind: str) -> None:
         """Drop per-target series of a target that left the config."""
         for metric in (self.probe_duration, self.probes, self.probe_failures, self.target_up):

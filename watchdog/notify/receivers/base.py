@@ -1,0 +1,72 @@
+"""What every emergency receiver shares: the message it renders and the channel it posts to."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from watchdog.alerts import Notification
+from watchdog.notify.http import HttpRequest
+
+__all__ = [
+    "DELIVERY_ANNOTATION",
+    "REASON_ANNOTATION",
+    "EmergencyChannel",
+    "Message",
+    "Request",
+    "mark_fallback",
+]
+
+DELIVERY_ANNOTATION = "watchdog_delivery"
+REASON_ANNOTATION = "watchdog_fallback_reason"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One emergency delivery: the due alerts of one evaluation round, and why they come here.
+
+    ``reason`` says why the emergency path carries them (which Alertmanagers failed and how).
+    ``notice`` marks a message about delivery itself (Alertmanager is back), not about alerts.
+    """
+
+    receiver: str
+    group: str
+    alerts: Sequence[Notification]
+    reason: str
+    external_url: str = ""
+    notice: bool = False
+
+    @property
+    def status(self) -> str:
+        """``firing`` if any alert fires, else ``resolved`` (Alertmanager's group status)."""
+        return "firing" if any(a.status == "firing" for a in self.alerts) else "resolved"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request and the alerts it carries (partial success is tracked per request)."""
+
+    http: HttpRequest
+    alerts: Sequence[Notification]
+
+
+class EmergencyChannel(Protocol):
+    """A configured emergency receiver."""
+
+    name: str
+    kind: str
+    send_resolved: bool
+    timeout: float
+    ssl_context: ssl.SSLContext | None
+
+    def requests(self, message: Message) -> list[Request]:
+        """The HTTP requests that deliver ``message``."""
+        ...
+
+
+def mark_fallback(alert: Notification, reason: str) -> Notification:
+    """The alert with annotations saying it came via the fallback path, and why."""
+    annotations = {**alert.annotations, DELIVERY_ANNOTATION: "fallback", REASON_ANNOTATION: reason}
+    return replace(alert, annotations=annotations)

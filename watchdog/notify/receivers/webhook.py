@@ -1,0 +1,105 @@
+"""Generic webhook: the body is exactly an Alertmanager webhook payload, version 4.
+
+Anything that already consumes Alertmanager's ``webhook_config`` posts understands it. Like
+Alertmanager, firing alerts carry the zero time as ``endsAt`` (their end is not known yet)
+and ``max_alerts`` truncates the list, counting the rest in ``truncatedAlerts``. Each alert
+carries the annotations ``watchdog_delivery`` and ``watchdog_fallback_reason``.
+
+With ``hmac_secret`` set, ``X-Watchdog-Signature: sha256=<hex>`` is the HMAC-SHA256 of the
+exact body bytes under that secret, so the receiver can check who sent it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from watchdog import __version__
+from watchdog.alerts import Notification, iso_time
+from watchdog.config.alerting import WebhookReceiver
+from watchdog.config.tls import client_ssl_context
+from watchdog.notify.http import HttpRequest
+from watchdog.notify.receivers.base import Message, Request, mark_fallback
+
+__all__ = ["SIGNATURE_HEADER", "WebhookChannel", "build_body", "sign"]
+
+SIGNATURE_HEADER = "X-Watchdog-Signature"
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+def build_body(message: Message, *, max_alerts: int = 0) -> dict[str, Any]:
+    """The Alertmanager webhook payload (version 4) for ``message``."""
+    alerts = [mark_fallback(a, message.reason) for a in message.alerts]
+    shown = alerts[:max_alerts] if max_alerts else alerts
+    group_key = f'{{}}/{{receiver="{message.receiver}"}}:{{rule_group="{message.group}"}}'
+    return {
+        "receiver": message.receiver,
+        "status": message.status,
+        "alerts": [_alert(a) for a in shown],
+        "groupLabels": {},
+        "commonLabels": _common([a.labels for a in shown]),
+        "commonAnnotations": _common([a.annotations for a in shown]),
+        "externalURL": message.external_url,
+        "version": "4",
+        "groupKey": group_key,
+        "truncatedAlerts": len(alerts) - len(shown),
+    }
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The signature header value for ``body``."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def _alert(alert: Notification) -> dict[str, Any]:
+    return {
+        "status": alert.status,
+        "labels": dict(alert.labels),
+        "annotations": dict(alert.annotations),
+        "startsAt": iso_time(alert.starts_at),
+        "endsAt": iso_time(alert.ends_at) if alert.status == "resolved" else ZERO_TIME,
+        "generatorURL": alert.generator_url,
+        "fingerprint": alert.fingerprint,
+    }
+
+
+def _common(maps: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    if not maps:
+        return {}
+    first, rest = maps[0], maps[1:]
+    return {k: v for k, v in first.items() if all(m.get(k) == v for m in rest)}
+
+
+@dataclass
+class WebhookChannel:
+    """A configured generic webhook."""
+
+    name: str
+    config: WebhookReceiver
+    kind: str = "webhook"
+
+    def __post_init__(self) -> None:
+        self.send_resolved = self.config.send_resolved
+        self.timeout = self.config.timeout
+        https = self.config.target().startswith("https")
+        self.ssl_context: ssl.SSLContext | None = (
+            client_ssl_context(self.config.tls) if https else None
+        )
+
+    def requests(self, message: Message) -> list[Request]:
+        """One POST with the whole round."""
+        body = json.dumps(build_body(message, max_alerts=self.config.max_alerts)).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"monitor-watchdog/{__version__}",
+        }
+        key = self.config.hmac_key()
+        if key is not None:
+            headers[SIGNATURE_HEADER] = sign(body, key)
+        return [Request(HttpRequest(self.config.target(), body, headers), message.alerts)]

@@ -1,0 +1,176 @@
+"""Everything after the rule engine, built from the ``alerting`` config and run as one unit.
+
+The daemon creates one ``DeliveryService`` early (opening the outbox and journal, so a bad
+``state_dir`` is refused before anything starts), gives ``sink`` to the rule manager (with
+``transition_hook`` for the journal and ``builtin_rule_groups``), registers ``routes`` on its
+server, adds ``probe_listener`` to the scheduler, then calls ``start(session)`` and ``stop``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from watchdog.alerts import AlertSink
+from watchdog.clock import Clock
+from watchdog.config.model import LoadedConfig
+from watchdog.health import LoopHealth
+from watchdog.journal import JOURNAL_FILE, AlertTransitionHook, Journal, JournalWriter
+from watchdog.logs import get_logger
+from watchdog.metrics import SelfMetrics
+from watchdog.notify.chain import DeliveryChain
+from watchdog.notify.heartbeat import (
+    HEARTBEAT_ALERT,
+    HeartbeatIn,
+    HeartbeatOut,
+    heartbeat_rule_group,
+)
+from watchdog.notify.outbox import Outbox
+from watchdog.scheduler import OutcomeListener
+from watchdog.sqlitedb import DbWorker
+from watchdog.store import SampleStore
+
+__all__ = ["OUTBOX_FILE", "DeliveryService"]
+
+OUTBOX_FILE = "outbox.db"
+HOUSEKEEPING_INTERVAL = 5.0
+ANCHOR_INTERVAL = 3600.0
+_DIRECT_NOTE = (
+    "it says the Prometheus → Alertmanager path is broken, so it also goes straight to the"
+    " emergency receivers"
+)
+
+
+class DeliveryService:
+    """Outbox, journal, delivery chain and heartbeats for one daemon."""
+
+    def __init__(
+        self,
+        config: LoadedConfig,
+        *,
+        state_dir: Path,
+        metrics: SelfMetrics,
+        clock: Clock,
+        health: LoopHealth,
+        store: SampleStore,
+    ) -> None:
+        alerting = config.model.alerting
+        self._clock, self._health, self._metrics = clock, health, metrics
+        self._alerting = alerting
+        self._interval = config.global_.evaluation_interval
+        self.db = DbWorker("delivery-db")
+        self.outbox = Outbox(
+            state_dir / OUTBOX_FILE,
+            max_items=alerting.outbox.max_items,
+            max_age=alerting.outbox.max_age,
+        )
+        self.journal = JournalWriter(Journal(state_dir / JOURNAL_FILE), self.db, metrics, clock)
+        self.heartbeat_in = (
+            HeartbeatIn(
+                alerting.heartbeat_in,
+                store=store,
+                metrics=metrics,
+                clock=clock,
+                journal=self.journal,
+            )
+            if alerting.heartbeat_in is not None
+            else None
+        )
+        external_url = config.model.server.external_url or ""
+        self.chain = DeliveryChain(
+            alerting,
+            outbox=self.outbox,
+            db=self.db,
+            metrics=metrics,
+            clock=clock,
+            journal=self.journal,
+            external_labels=config.external_labels,
+            external_url=external_url,
+            direct={HEARTBEAT_ALERT: _DIRECT_NOTE} if self.heartbeat_in is not None else None,
+        )
+        self.heartbeat_out: HeartbeatOut | None = None  # needs the session: built in start
+        self._prune_after = max(alerting.outbox.max_age, alerting.repeat_interval)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._log = get_logger("notify")
+
+    @property
+    def sink(self) -> AlertSink:
+        """What the rule manager sends due notifications to."""
+        return self.chain
+
+    @property
+    def transition_hook(self) -> AlertTransitionHook:
+        """What the rule manager calls on every alert state change."""
+        return self.journal.alert_transition
+
+    @property
+    def probe_listener(self) -> OutcomeListener:
+        """What the scheduler calls after every probe (alertmanager probes matter)."""
+        return self.chain.probe_listener
+
+    def builtin_rule_groups(self) -> list[dict[str, Any]]:
+        """Rule groups the daemon adds on its own (Prometheus rule-file shape)."""
+        if self.heartbeat_in is None:
+            return []
+        return [heartbeat_rule_group(self.heartbeat_in.config, self._interval)]
+
+    def routes(self) -> list[web.RouteDef]:
+        """HTTP routes for the daemon's server."""
+        return self.heartbeat_in.routes() if self.heartbeat_in is not None else []
+
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        """Resume from the outbox and start every loop, sending through ``session``."""
+        self.journal.record("start", {"outbox": str(self.outbox.path)})
+        await self.chain.start(session)
+        self._spawn(self._housekeeping(), "delivery-housekeeping")
+        if self._alerting.heartbeat is not None:
+            self.heartbeat_out = HeartbeatOut(
+                self._alerting.heartbeat,
+                session=session,
+                health=self._health,
+                metrics=self._metrics,
+                clock=self._clock,
+                journal=self.journal,
+            )
+            self._spawn(self.heartbeat_out.run(), "heartbeat-out")
+        if self.heartbeat_in is not None:
+            refresh = min(15.0, self._interval, self.heartbeat_in.config.window / 4)
+            self._spawn(self.heartbeat_in.run(refresh), "heartbeat-in")
+
+    async def stop(self, grace: float) -> None:
+        """Drain deliveries under way for at most ``grace``; leave the rest in the outbox."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.chain.stop(grace)
+        self.journal.record("stop", {})
+        await self.journal.flush()
+        await self.db.call(self.outbox.close)
+        await self.db.call(self.journal.journal.close)
+        self.db.close()
+
+    async def _housekeeping(self) -> None:
+        next_anchor = 0.0
+        while True:
+            try:
+                await self.chain.housekeeping()
+                now = self._clock.now()
+                if now >= next_anchor:
+                    next_anchor = now + ANCHOR_INTERVAL
+                    await self.db.call(self.outbox.prune_logs, now - self._prune_after)
+                    count, head = self.journal.head()
+                    self._log.info("journal anchor", entries=count, head=head)
+            except Exception:  # housekeeping must never stop delivery
+                self._log.exception("delivery housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(coro, name=name))
