@@ -154,4 +154,4 @@ def test_sigint_also_stops_cleanly(tmp_path: Path) -> None:
     daemon = start_daemon(tmp_path, {"targets": []})
     daemon.process.signal(signal.SIGINT)
     daemon.process.proc.wait(timeout=15)
-    assert daemon.process.proc.returncode == 0
+    assert daemon.stop() == 0

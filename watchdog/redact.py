@@ -18,11 +18,16 @@ __all__ = [
     "redact_event",
     "redact_url",
     "register_secret",
+    "register_url_secret",
     "registered_secret_count",
 ]
 
 REDACTED = "<redacted>"
 _MIN_SECRET_LENGTH = 4
+_ANYWHERE_LENGTH = 12
+"""Secrets at least this long are replaced wherever they occur; shorter ones (a dev token such
+as ``root``) only where they stand alone, so ``/root/`` in a path survives."""
+_STANDALONE = r"(?<![\w./-])(?:{})(?![\w./-])"
 _SECRET_KEYS = re.compile(
     r"(pass(word)?|secret|token|api[_-]?key|routing[_-]?key|authorization|credential|cookie)",
     re.IGNORECASE,
@@ -42,7 +47,19 @@ def register_secret(value: str) -> None:
             return
         _secrets.add(value)
         ordered = sorted(_secrets, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        long_ones = [re.escape(s) for s in ordered if len(s) >= _ANYWHERE_LENGTH]
+        short_ones = [re.escape(s) for s in ordered if len(s) < _ANYWHERE_LENGTH]
+        parts = long_ones + ([_STANDALONE.format("|".join(short_ones))] if short_ones else [])
+        _pattern = re.compile("|".join(parts))
+
+
+def register_url_secret(url: str) -> None:
+    """Register a URL that embeds a credential, and its path+query when long enough to be one."""
+    register_secret(url)
+    parts = urlsplit(url)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    if len(tail) >= _ANYWHERE_LENGTH:
+        register_secret(tail)
 
 
 def registered_secret_count() -> int:

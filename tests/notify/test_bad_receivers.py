@@ -62,7 +62,7 @@ async def _delivered(stack: Stack, sink: HttpSink, name: str) -> bool:
         ([Answer(500, body=b"oops"), Answer(503, body=b"busy")], "HTTP 503: busy"),
         ([Answer(429, {"Retry-After": "1"}, b"slow down")], "HTTP 429: slow down"),
         ([Answer.hang()], "no answer within 0.5s"),
-        ([Answer.close(), Answer.close()], "server closed the connection without answering"),
+        ([Answer.close(), Answer.close()], "server closed the connection without a response"),
     ],
     ids=["5xx", "429-retry-after", "hang", "connection-closed"],
 )

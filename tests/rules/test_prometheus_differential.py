@@ -7,9 +7,7 @@ evaluate the same rule file every second. The alert transitions read from both
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from tests.support.components import Running, start_daemon, start_prometheus
+from tests.support.loopthread import LoopThread
 from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow
@@ -46,17 +45,14 @@ class Target:
         self.values = {"temperature_celsius": 20.0, "queue_depth": 5.0, "enqueued_total": 0.0}
         self.rate = 0.0
         self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._loop = LoopThread("differential-target")
+        self._runner: web.AppRunner | None = None
 
     def start(self) -> None:
-        self._thread.start()
-        self._ready.wait(10)
+        self._loop.start()
+        self._runner, self.port = self._loop.run(self._serve())
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
+    async def _serve(self) -> tuple[web.AppRunner, int]:
         async def metrics(_request: web.Request) -> web.Response:
             self.values["enqueued_total"] += self.rate
             lines = [
@@ -69,17 +65,15 @@ class Target:
         app = web.Application()
         app.router.add_get("/metrics", metrics)
         runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
+        await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = runner.addresses[0][1]
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
+        await site.start()
+        return runner, runner.addresses[0][1]
 
     def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        if self._runner is not None:
+            self._loop.run(self._runner.cleanup())
+        self._loop.stop()
 
 
 def alerts(url: str) -> set[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from tests.support.loopthread import LoopThread
 from tests.support.procs import free_port
 
 __all__ = [
@@ -187,37 +188,23 @@ class ScriptedHttpServer:
     def __init__(self, replies: dict[str, Reply] | None = None) -> None:
         self.replies: dict[str, Reply] = dict(replies or {})
         self.requests: list[str] = []
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self.port = 0
-        self._thread = threading.Thread(target=self._run, daemon=True, name="scripted-http")
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("scripted HTTP server did not start")
+        self._release = asyncio.Event()
+        self._loop = LoopThread("scripted-http").start()
+        self._runner, self.port = self._loop.run(self._serve())
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``."""
         return f"http://127.0.0.1:{self.port}"
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._main())
-
-    async def _main(self) -> None:
-        self._stop = asyncio.Event()
+    async def _serve(self) -> tuple[web.AppRunner, int]:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, handle_signals=False)
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         sock = socket.create_server(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        site = web.SockSite(runner, sock)
-        await site.start()
-        self._ready.set()
-        await self._stop.wait()
-        await runner.cleanup()
+        await web.SockSite(runner, sock).start()
+        return runner, sock.getsockname()[1]
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(request.path)
@@ -226,8 +213,7 @@ class ScriptedHttpServer:
             return web.Response(status=404, text="no such path")
         reply = self.replies[max(matches, key=len)]
         if reply.hang:
-            assert self._stop is not None
-            await self._stop.wait()
+            await self._release.wait()
         if reply.endless:
             response = web.StreamResponse(status=reply.status, headers=reply.headers)
             response.content_type = reply.content_type
@@ -245,10 +231,10 @@ class ScriptedHttpServer:
         )
 
     def stop(self) -> None:
-        """Stop the server and its thread."""
-        if self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=10)
+        """Release hanging requests, stop the server and its thread."""
+        self._loop.call(self._release.set)
+        self._loop.run(self._runner.cleanup())
+        self._loop.stop()
 
     def __enter__(self) -> ScriptedHttpServer:
         return self

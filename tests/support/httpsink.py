@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.loopthread import LoopThread
 from tests.support.polling import wait_for
 
 __all__ = ["Answer", "HttpSink", "Recorded"]
@@ -70,9 +71,8 @@ class HttpSink:
         self.behaviour: Behaviour = lambda _r: Answer()
         self._records: list[Recorded] = []
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
+        self._loop = LoopThread("http-sink")
         self._server: asyncio.Server | None = None
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._stopping = asyncio.Event()
 
     @property
@@ -87,16 +87,16 @@ class HttpSink:
 
     def start(self) -> HttpSink:
         """Bind and serve (on a free port unless one was given)."""
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        self._loop.start().run(self._start())
         return self
 
     def stop(self) -> None:
         """Stop serving; hanging requests are released."""
-        if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
+        if self._loop.closed:
+            return  # stopping twice (test, then fixture) is fine
+        if self._server is not None:
+            self._loop.run(self._stop())
+        self._loop.stop()
 
     def records(self, path: str | None = None) -> list[Recorded]:
         """Requests received so far (optionally for one path)."""

@@ -104,3 +104,4 @@ class ManagedProcess:
         if self.alive():
             os.kill(self.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
+        self._log.close()

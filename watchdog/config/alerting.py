@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, model_validator
 
+from watchdog.config.httpclient import BasicAuth, HttpClientConfig
 from watchdog.config.tls import TLSConfig
 from watchdog.config.types import (
     Duration,
@@ -17,7 +17,7 @@ from watchdog.config.types import (
     check_http_url,
     pick_secret,
 )
-from watchdog.redact import register_secret
+from watchdog.redact import register_url_secret
 
 __all__ = [
     "AlertingConfig",
@@ -40,12 +40,8 @@ def _secret_url(value: Any) -> SecretStr:
     raw = value.get_secret_value() if isinstance(value, SecretStr) else value
     if not isinstance(raw, str):
         raise ValueError("expected a URL string")
-    register_secret(raw)
     # Tokens usually live in the path or query (Slack, healthchecks): hide those on their own too.
-    parts = urlsplit(raw)
-    tail = parts.path + (f"?{parts.query}" if parts.query else "")
-    if len(tail) > 1:
-        register_secret(tail)
+    register_url_secret(raw)
     try:
         check_http_url(raw)
     except ValueError:
@@ -57,48 +53,10 @@ SecretUrl = Annotated[SecretStr, BeforeValidator(_secret_url)]
 """A URL that may embed a credential (Slack, healthchecks): validated, never printed."""
 
 
-class BasicAuth(Model):
-    """HTTP basic authentication."""
-
-    username: str = Field(min_length=1)
-    password: Secret | None = None
-    password_file: SecretFile | None = None
-
-    @model_validator(mode="after")
-    def _one_password(self) -> BasicAuth:
-        pick_secret(self.password, self.password_file, "password", required=True)
-        return self
-
-    def secret(self) -> str:
-        """The password, from whichever source was given."""
-        chosen = self.password or self.password_file
-        assert chosen is not None
-        return chosen.get_secret_value()
-
-
-class AlertmanagerConfig(Model):
+class AlertmanagerConfig(HttpClientConfig):
     """One Alertmanager replica; alerts go to every replica."""
 
-    url: HttpUrl
     timeout: Duration = 10.0
-    basic_auth: BasicAuth | None = None
-    bearer_token: Secret | None = None
-    bearer_token_file: SecretFile | None = None
-    tls: TLSConfig | None = None
-
-    @model_validator(mode="after")
-    def _one_auth(self) -> AlertmanagerConfig:
-        token = pick_secret(
-            self.bearer_token, self.bearer_token_file, "bearer_token", required=False
-        )
-        if token is not None and self.basic_auth is not None:
-            raise ValueError("set either basic_auth or bearer_token, not both")
-        return self
-
-    def token(self) -> str | None:
-        """The bearer token, if any."""
-        chosen = self.bearer_token or self.bearer_token_file
-        return chosen.get_secret_value() if chosen is not None else None
 
 
 def _reveal(inline: SecretStr | None, from_file: SecretStr | None) -> str:

@@ -10,7 +10,6 @@ outbox, so another replica or the fallback path delivers them.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -19,7 +18,6 @@ import aiohttp
 
 from watchdog.clock import Clock
 from watchdog.config.alerting import AlertmanagerConfig
-from watchdog.config.tls import client_ssl_context
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
 from watchdog.notify.backoff import Backoff
@@ -63,14 +61,8 @@ class AlertmanagerReplica:
         self._work = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._ssl = client_ssl_context(config.tls) if config.url.startswith("https") else None
-        token = config.token()
-        self._headers = {"Content-Type": "application/json"}
-        if token is not None:
-            self._headers["Authorization"] = f"Bearer {token}"
-        elif config.basic_auth is not None:
-            pair = f"{config.basic_auth.username}:{config.basic_auth.secret()}".encode()
-            self._headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        self._ssl = config.ssl_context()
+        self._headers = {"Content-Type": "application/json", **config.request_headers()}
         self._log = get_logger("notify.alertmanager").bind(alertmanager=self.name)
         for metric in (metrics.alertmanager_sent, metrics.alertmanager_errors):
             metric.labels(self.name)
@@ -131,6 +123,7 @@ class AlertmanagerReplica:
             HttpRequest(self.endpoint, body, self._headers),
             time_limit=self.config.timeout,
             ssl_context=self._ssl,
+            server_hostname=self.config.server_hostname,
         )
 
     async def _settle(self, batch: list[OutboxRow], attempt: Attempt) -> None:

@@ -6,8 +6,6 @@ Error texts name the channel, never its URL: receiver URLs and keys are secrets.
 from __future__ import annotations
 
 import asyncio
-import errno
-import os
 import ssl
 import time
 from collections.abc import Mapping
@@ -15,6 +13,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from watchdog.httperrors import describe_http_failure
 from watchdog.notify.backoff import parse_retry_after
 from watchdog.redact import redact
 
@@ -60,6 +59,7 @@ async def send_request(
     *,
     time_limit: float,
     ssl_context: ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
     wall_now: float | None = None,
 ) -> Attempt:
     """Send ``request`` once; never raises for network or HTTP trouble."""
@@ -76,6 +76,7 @@ async def send_request(
                 data=request.body,
                 headers=dict(request.headers),
                 ssl=ssl_context if ssl_context is not None else True,
+                server_hostname=server_hostname,
                 allow_redirects=False,
             ) as response:
                 body = await response.content.read(_BODY_LIMIT)
@@ -83,27 +84,10 @@ async def send_request(
                 retry_header = response.headers.get("Retry-After")
     except TimeoutError:
         return done(ok=False, error=f"no answer within {time_limit:g}s")
-    except aiohttp.ClientConnectorCertificateError as exc:
-        reason = redact(str(exc.certificate_error))
-        return done(ok=False, error=f"TLS certificate verification failed: {reason}")
-    except aiohttp.ClientConnectorSSLError as exc:
-        return done(ok=False, error=f"TLS handshake failed: {redact(str(exc.os_error))}")
-    except aiohttp.ClientConnectorError as exc:
-        return done(ok=False, error=f"connection failed: {_os_reason(exc.os_error)}")
-    except aiohttp.ServerDisconnectedError:
-        return done(ok=False, error="server closed the connection without answering")
-    except aiohttp.ClientPayloadError:
-        return done(ok=False, error="response was cut off")
-    except aiohttp.ClientResponseError as exc:
-        return done(ok=False, error=f"invalid HTTP response: {redact(exc.message)}")
     except aiohttp.InvalidURL:
         return done(ok=False, error="invalid URL", permanent=True)
-    except aiohttp.ClientError as exc:
-        return done(ok=False, error=f"{type(exc).__name__}: {redact(str(exc))}")
-    except ssl.SSLError as exc:
-        return done(ok=False, error=f"TLS error: {redact(exc.reason or str(exc))}")
-    except OSError as exc:
-        return done(ok=False, error=_os_reason(exc))
+    except (aiohttp.ClientError, OSError) as exc:
+        return done(ok=False, error=describe_http_failure(exc) or type(exc).__name__)
 
     if 200 <= status < 300:
         return done(ok=True, status=status)
@@ -113,10 +97,3 @@ async def send_request(
     detail = f"HTTP {status}" + (f": {text}" if text else "")
     permanent = 400 <= status < 500 and status not in _RETRYABLE_4XX
     return done(ok=False, status=status, error=detail, retry_after=retry_after, permanent=permanent)
-
-
-def _os_reason(exc: OSError) -> str:
-    """``connection refused`` rather than a message that repeats the address."""
-    if exc.errno is not None and exc.errno in errno.errorcode:
-        return os.strerror(exc.errno).lower()
-    return redact(exc.strerror or str(exc)) or type(exc).__name__

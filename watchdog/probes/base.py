@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import errno as errno_names
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ import structlog
 
 from watchdog.clock import Clock
 from watchdog.config.targets import TargetBase, TargetSpec
+from watchdog.httperrors import describe_os_error
 from watchdog.samples import Sample
 
 __all__ = [
@@ -34,13 +33,6 @@ class ProbeError(Exception):
     The message becomes the target's ``last_error``; it must say what failed and never
     contain a secret.
     """
-
-
-def describe_os_error(exc: OSError) -> str:
-    """A short reason such as ``connection refused`` for a socket-level error."""
-    if exc.errno is not None and exc.errno in errno_names.errorcode:
-        return os.strerror(exc.errno).lower()
-    return exc.strerror or type(exc).__name__
 
 
 @dataclass

@@ -40,7 +40,7 @@ async def request(
         method=method,
         headers=cfg.request_headers(),
         ssl_context=cfg.ssl_context(),
-        auth=cfg.auth(),
+        server_hostname=cfg.server_hostname,
         json_body=json_body,
     )
 

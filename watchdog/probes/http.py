@@ -53,7 +53,7 @@ async def probe_http(ctx: ProbeContext[HttpProbeTarget]) -> ProbeResult:
         method=cfg.method,
         headers=cfg.request_headers(),
         ssl_context=cfg.ssl_context(),
-        auth=cfg.auth(),
+        server_hostname=cfg.server_hostname,
         allow_redirects=cfg.follow_redirects,
     )
     samples = [

@@ -10,8 +10,9 @@ from typing import Any
 
 import aiohttp
 
-from watchdog.probes.base import ProbeError, describe_os_error
-from watchdog.redact import redact, redact_url
+from watchdog.httperrors import describe_http_failure
+from watchdog.probes.base import ProbeError
+from watchdog.redact import redact_url
 
 __all__ = ["HttpResponse", "fetch", "read_capped"]
 
@@ -64,7 +65,7 @@ async def fetch(
     ssl_context: ssl.SSLContext | None = None,
     json_body: Any = None,
     data: bytes | None = None,
-    auth: aiohttp.BasicAuth | None = None,
+    server_hostname: str | None = None,
     allow_redirects: bool = True,
 ) -> HttpResponse:
     """Perform one request and read the body; transport failures become ProbeErrors."""
@@ -77,37 +78,15 @@ async def fetch(
             ssl=ssl_context if ssl_context is not None else True,
             json=json_body,
             data=data,
-            auth=auth,
+            server_hostname=server_hostname,
             allow_redirects=allow_redirects,
         ) as response:
             body = await read_capped(response, limit)
             return HttpResponse(url, response.status, dict(response.headers), body)
     except ProbeError as exc:
         raise ProbeError(f"{shown}: {exc}") from None
-    except aiohttp.ClientConnectorCertificateError as exc:
-        raise ProbeError(
-            f"{shown}: TLS certificate verification failed: {redact(str(exc.certificate_error))}"
-        ) from None
-    except aiohttp.ClientConnectorSSLError as exc:
-        raise ProbeError(f"{shown}: TLS handshake failed: {redact(str(exc))}") from None
-    except aiohttp.ClientConnectorDNSError as exc:
-        raise ProbeError(f"{shown}: DNS lookup failed: {redact(str(exc.os_error))}") from None
-    except aiohttp.ClientConnectorError as exc:
-        reason = describe_os_error(exc.os_error)
-        raise ProbeError(f"{shown}: connection failed: {reason}") from None
-    except aiohttp.ServerDisconnectedError:
-        raise ProbeError(f"{shown}: server closed the connection without a response") from None
-    except aiohttp.ClientPayloadError as exc:
-        raise ProbeError(f"{shown}: response body was cut off: {redact(str(exc))}") from None
-    except aiohttp.ClientResponseError as exc:
-        raise ProbeError(f"{shown}: invalid HTTP response: {redact(exc.message)}") from None
-    except aiohttp.InvalidURL:
-        raise ProbeError(f"{shown}: invalid URL") from None
-    except aiohttp.ClientError as exc:
-        raise ProbeError(f"{shown}: {type(exc).__name__}: {redact(str(exc))}") from None
-    except ssl.SSLError as exc:
-        raise ProbeError(f"{shown}: TLS error: {redact(exc.reason or str(exc))}") from None
     except TimeoutError:
         raise  # the runner turns its own timeout into the error message
-    except OSError as exc:
-        raise ProbeError(f"{shown}: {describe_os_error(exc)}") from None
+    except (aiohttp.ClientError, OSError) as exc:
+        reason = describe_http_failure(exc) or type(exc).__name__
+        raise ProbeError(f"{shown}: {reason}") from None

@@ -31,7 +31,7 @@ async def scrape_samples(ctx: ProbeContext[HttpTarget], url: str) -> ProbeResult
         limit=ctx.body_size_limit,
         headers=headers,
         ssl_context=cfg.ssl_context(),
-        auth=cfg.auth(),
+        server_hostname=cfg.server_hostname,
     )
     if response.status != 200:
         raise ProbeError(f"{redact_url(url)} answered HTTP {response.status}")

@@ -22,7 +22,7 @@ from watchdog.config.targets import instance_from_url
 from watchdog.config.types import HttpUrl, Secret, SecretFile, pick_secret
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.httpclient import fetch
-from watchdog.probes.httptarget import HttpTarget, cached_ssl_context
+from watchdog.probes.httptarget import HttpTarget
 from watchdog.probes.offload import OffloadBusyError, Offloader, OffloadTimeoutError
 from watchdog.probes.vault_health import NodeHealth, NodeHealthError, node_samples, parse_health
 from watchdog.probes.vault_hvac import AuthFindings, AuthRequest, CanaryCheck, run_checks
@@ -84,10 +84,6 @@ class VaultTarget(HttpTarget):
             for url, name in zip(urls, plain, strict=True)
         }
 
-    def ssl_context_for(self, url: str) -> ssl.SSLContext | None:
-        """The SSL context for one node URL (None for plain http)."""
-        return cached_ssl_context(self.tls) if url.startswith("https") else None
-
     def secret_token(self) -> str | None:
         """The Vault token, if configured."""
         token = self.token or self.token_file
@@ -106,7 +102,7 @@ async def _node_health(
                 limit=ctx.body_size_limit,
                 headers=cfg.request_headers(),
                 ssl_context=cfg.ssl_context_for(url),
-                auth=cfg.auth(),
+                server_hostname=cfg.server_hostname,
                 allow_redirects=False,  # the node's own answer, not wherever it points
             )
     except TimeoutError:
