@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-__all__ = ["AlertSink", "Notification", "fingerprint", "iso_time"]
+__all__ = ["AlertSink", "AlertTransitionHook", "Notification", "fingerprint", "iso_time"]
 
 _FNV_OFFSET = 0xCBF29CE484222325
 _FNV_PRIME = 0x100000001B3
@@ -74,4 +74,25 @@ class AlertSink(Protocol):
 
     async def send(self, group: str, notifications: Sequence[Notification]) -> None:
         """Accept the notifications of one group evaluation for delivery."""
+        ...
+
+
+class AlertTransitionHook(Protocol):
+    """Called by the rule engine on every alert state change; must return quickly, never raise.
+
+    ``previous`` and ``current`` are Prometheus state names: ``inactive``, ``pending``,
+    ``firing``. ``at`` is the evaluation timestamp. The journal implements it.
+    """
+
+    def __call__(
+        self,
+        *,
+        group: str,
+        alertname: str,
+        labels: Mapping[str, str],
+        previous: str,
+        current: str,
+        at: float,
+    ) -> None:
+        """Record one transition."""
         ...

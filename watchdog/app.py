@@ -111,6 +111,7 @@ class Daemon:
             sink=self.delivery.sink,
         )
         self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
+        self.rules.on_transition = self.delivery.transition_hook
         # --- end rules
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None

@@ -164,8 +164,13 @@ def test_target_down_alert_goes_through_alertmanager_then_falls_back(
         am.stop()
     journal = Journal(tmp_path / "wd" / "state" / JOURNAL_FILE, readonly=True)
     assert journal.verify().ok
-    kinds = {e.kind for e in journal.entries()}
-    assert {"start", "queued", "delivery", "fallback", "stop"} <= kinds
+    entries = list(journal.entries())
+    kinds = {e.kind for e in entries}
+    assert {"start", "alert", "queued", "delivery", "fallback", "stop"} <= kinds
+    alerts = [e.fields() for e in entries if e.kind == "alert"]
+    web_down = [(a["from"], a["to"]) for a in alerts if a["alertname"] == "WebDown"]
+    assert web_down[:2] == [("inactive", "pending"), ("pending", "firing")]
+    assert ("firing", "inactive") in web_down
 
 
 def test_sigkill_during_webhook_outage_loses_nothing(tmp_path: Path, web: HttpSink) -> None:

@@ -207,3 +207,43 @@ async def test_builtin_groups_run_next_to_file_groups(make_manager: ManagerFacto
     await manager.evaluate_group("heartbeat", 10)
     assert sink.all()[0].alertname == "HeartbeatMissing"
     await manager.stop()
+
+
+async def test_every_transition_reaches_the_hook_and_a_failing_hook_is_harmless(
+    make_manager: ManagerFactory,
+) -> None:
+    """pending, firing and resolved each call the journal hook once; a raising hook is logged."""
+    store, sink = SampleStore(), RecordingSink()
+    manager = make_manager(store, sink, RULES)
+    seen: list[tuple[str, str, str, float]] = []
+
+    def hook(**event: object) -> None:
+        seen.append(
+            (
+                str(event["alertname"]),
+                str(event["previous"]),
+                str(event["current"]),
+                float(event["at"]),
+            )
+        )  # type: ignore[arg-type]
+
+    manager.on_transition = hook
+    await manager.start(schedule=False)
+    feed(store, 0, 60)
+    await run(manager, 0, 60)
+    feed(store, 70, 70, value=1.0)
+    await run(manager, 70, 70)
+    assert seen == [
+        ("Down", "inactive", "pending", 0.0),
+        ("Down", "pending", "firing", 60.0),
+        ("Down", "firing", "inactive", 70.0),
+    ]
+
+    def broken(**_event: object) -> None:
+        raise OSError("disk full")
+
+    manager.on_transition = broken
+    feed(store, 80, 80)
+    await run(manager, 80, 80)  # evaluation goes on although the hook fails
+    assert alert_state(manager)[0] is AlertState.PENDING  # type: ignore[index]
+    await manager.stop()

@@ -22,8 +22,9 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from watchdog.alerts import AlertTransitionHook
 from watchdog.sqlitedb import open_db
 
 __all__ = [
@@ -50,27 +51,6 @@ CREATE TABLE IF NOT EXISTS journal (
 );
 CREATE INDEX IF NOT EXISTS journal_ts ON journal (ts);
 """
-
-
-class AlertTransitionHook(Protocol):
-    """What the rule manager calls on every alert state change (must return quickly).
-
-    ``previous`` and ``current`` are Prometheus state names: ``inactive``, ``pending``,
-    ``firing``. ``at`` is the evaluation timestamp.
-    """
-
-    def __call__(
-        self,
-        *,
-        group: str,
-        alertname: str,
-        labels: Mapping[str, str],
-        previous: str,
-        current: str,
-        at: float,
-    ) -> None:
-        """Record one transition."""
-        ...
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from watchdog.alerts import AlertSink
+from watchdog.alerts import AlertSink, AlertTransitionHook
 from watchdog.clock import Clock, SystemClock
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
@@ -70,6 +70,8 @@ class RuleManager:
         self._saved: dict[str, list[SavedAlert]] = {}
         self._last_saved_eval: dict[str, float] = {}
         self._signatures: dict[str, object] = {}
+        self.on_transition: AlertTransitionHook | None = None
+        """Told of every alert state change (the journal); set before ``start``."""
         self._log = get_logger("rules")
 
     # -- configuration -------------------------------------------------------------------
@@ -210,7 +212,7 @@ class RuleManager:
         if failures:
             self.metrics.rule_evaluation_failures.labels(key).inc(failures)
         for change in transitions:
-            self._log_transition(key, change)
+            self._log_transition(key, change, ts)
         await self._send(state, ts)
         self._persist(state, ts)
         self._count_alerts()
@@ -272,7 +274,7 @@ class RuleManager:
         except Exception:  # a full disk must not stop alerting; the log says state is at risk
             self._log.exception("cannot persist alert state", group=key)
 
-    def _log_transition(self, key: str, change: Transition) -> None:
+    def _log_transition(self, key: str, change: Transition, ts: float) -> None:
         labels = dict(change.labels)
         event = {
             AlertState.PENDING: "alert pending",
@@ -288,6 +290,18 @@ class RuleManager:
             labels=labels,
             value=change.value,
         )
+        if self.on_transition is not None:
+            try:
+                self.on_transition(
+                    group=key,
+                    alertname=labels.get("alertname", ""),
+                    labels=labels,
+                    previous=change.previous.value,
+                    current=change.current.value,
+                    at=ts,
+                )
+            except Exception:  # the journal's trouble must never stop evaluation
+                self._log.exception("alert transition hook failed", group=key)
 
     def _count_alerts(self) -> None:
         counts = {"pending": 0, "firing": 0}
