@@ -27,8 +27,8 @@ $(BIN)/activate: pyproject.toml
 venv: $(BIN)/activate  ## create .venv with the project and its test tools
 
 lint: venv  ## ruff (lint + format check)
-	$(BIN)/ruff check watchdog tests bench
-	$(BIN)/ruff format --check watchdog tests bench
+	$(BIN)/ruff check watchdog devstack tests bench
+	$(BIN)/ruff format --check watchdog devstack tests bench
 
 typecheck: venv  ## mypy --strict over the package
 	$(BIN)/mypy

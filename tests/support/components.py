@@ -1,17 +1,27 @@
-"""Real components from Debian's packages and PyPI, started on free loopback ports."""
+"""Real components for tests: Debian's Prometheus/Alertmanager (launchers in :mod:`devstack`,
+skipped or failed here when missing) and the daemon itself as a subprocess."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support.procs import ManagedProcess, free_port
+from devstack import components as devstack_components
+from devstack.components import Running, find_binary
+from devstack.procs import ManagedProcess, free_port
+
+__all__ = [
+    "REPO",
+    "Running",
+    "require_binary",
+    "start_alertmanager",
+    "start_daemon",
+    "start_prometheus",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,7 +32,7 @@ def require_binary(name: str) -> str:
     Under CI (``WATCHDOG_TEST_STRICT=1``) a missing component fails instead of skipping, so a
     broken install can never pass as a green run.
     """
-    path = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    path = find_binary(name)
     if path is None:
         message = f"{name} not installed (run .ci/run or `make deps`)"
         if os.environ.get("WATCHDOG_TEST_STRICT") == "1":
@@ -31,79 +41,23 @@ def require_binary(name: str) -> str:
     return path
 
 
-@dataclass
-class Running:
-    """A started component and where it listens."""
-
-    process: ManagedProcess
-    port: int
-
-    @property
-    def url(self) -> str:
-        """Base URL on loopback."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> int:
-        """Stop by PID."""
-        return self.process.stop()
-
-
-def _start_server(
-    binary: str,
-    workdir: Path,
-    name: str,
-    config: dict[str, object],
-    args: list[str],
-    port: int,
-    ready_path: str,
-) -> Running:
-    workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / f"{name}.yml"
-    config_file.write_text(yaml.safe_dump(config))
-    proc = ManagedProcess([binary, f"--config.file={config_file}", *args], workdir / f"{name}.log")
-    proc.wait_http(f"http://127.0.0.1:{port}{ready_path}")
-    return Running(proc, port)
-
-
 def start_prometheus(
     workdir: Path,
     config: dict[str, object],
     port: int | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> Running:
-    """Debian's ``prometheus`` with ``config``, listening on 127.0.0.1."""
-    port = port or free_port()
-    args = [
-        f"--storage.tsdb.path={workdir / 'data'}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--web.enable-lifecycle",
-        *extra_args,
-    ]
-    return _start_server(
-        require_binary("prometheus"), workdir, "prometheus", config, args, port, "/-/ready"
-    )
+    """Debian's ``prometheus`` with ``config``, listening on 127.0.0.1 (skip when missing)."""
+    binary = require_binary("prometheus")
+    return devstack_components.start_prometheus(workdir, config, port, extra_args, binary=binary)
 
 
 def start_alertmanager(
     workdir: Path, config: dict[str, object], port: int | None = None
 ) -> Running:
-    """Debian's ``prometheus-alertmanager`` with gossip disabled, on 127.0.0.1."""
-    port = port or free_port()
-    args = [
-        f"--storage.path={workdir / 'data'}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        f"--web.external-url=http://127.0.0.1:{port}/",
-        "--cluster.listen-address=",
-    ]
-    return _start_server(
-        require_binary("prometheus-alertmanager"),
-        workdir,
-        "alertmanager",
-        config,
-        args,
-        port,
-        "/-/ready",
-    )
+    """Debian's ``prometheus-alertmanager`` with gossip disabled (skip when missing)."""
+    binary = require_binary("prometheus-alertmanager")
+    return devstack_components.start_alertmanager(workdir, config, port, binary=binary)
 
 
 def start_daemon(

@@ -1,0 +1,1 @@
+"""API-true fakes of components that cannot be installed here: Loki, Elasticsearch, Fluent Bit."""
