@@ -136,6 +136,10 @@ class _Checker:
         self.request = request
         self.session = _CappedSession(request.body_limit)
         self.session.headers.update(request.headers)
+        # hvac lets a passed session's own ``verify`` (requests' default: True, the system
+        # store) override its ``verify`` argument, so the CA file must be set on the session.
+        self.session.verify = request.verify
+        self.session.cert = request.cert
         self.findings = AuthFindings()
 
     def client(self) -> hvac.Client:
