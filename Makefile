@@ -7,7 +7,9 @@ APT_PACKAGES := prometheus prometheus-alertmanager prometheus-blackbox-exporter 
 	systemd openssl ca-certificates curl python3-venv
 PYTEST_ARGS ?=
 
-.PHONY: help deps venv lint typecheck test ci run bench clean
+.PHONY: help deps venv lint typecheck test ci run bench clean \
+	demo demo-prereqs demo-stop demo-clean demo-status demo-am-stop demo-am-start \
+	demo-logs-stop demo-logs-start
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,3 +48,47 @@ bench: venv  ## benchmarks (JSON on stdout, also saved under bench/results/)
 
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# --- demo (docs/demo.md) -------------------------------------------------------------------
+DEMO_ARGS ?=
+DEMO := $(BIN)/python -m devstack.demo
+
+demo-prereqs:
+	@missing=""; \
+	for b in prometheus prometheus-alertmanager; do \
+		command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; done; \
+	[ -x $(BIN)/python ] || $(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1; then \
+			echo "the demo needs Debian packages (missing:$$missing); installing them"; \
+			$(MAKE) --no-print-directory deps; \
+		else \
+			echo "the demo needs Debian packages that are missing:$$missing"; \
+			echo "as root run:  apt-get install -y --no-install-recommends $(APT_PACKAGES)"; \
+			echo "then run 'make demo' again"; exit 1; \
+		fi; \
+	fi
+
+demo: demo-prereqs venv  ## a real local stack + the daemon watching it (Ctrl-C stops); docs/demo.md
+	$(DEMO) start $(DEMO_ARGS)
+
+demo-stop:  ## stop every process the demo started (by PID)
+	@if [ -x $(BIN)/python ]; then $(DEMO) stop; else echo "no $(VENV): no demo was started"; fi
+
+demo-clean: demo-stop  ## stop the demo and remove demo-state/
+	rm -rf demo-state
+
+demo-status:  ## which demo processes run
+	$(DEMO) status
+
+demo-am-stop:  ## demo failure: stop Alertmanager
+	$(DEMO) am-stop
+
+demo-am-start:  ## demo: start Alertmanager again
+	$(DEMO) am-start
+
+demo-logs-stop:  ## demo failure: the log shipper stops forwarding to Elasticsearch
+	$(DEMO) logs-stop elasticsearch
+
+demo-logs-start:  ## demo: the log shipper forwards to Elasticsearch again
+	$(DEMO) logs-start elasticsearch

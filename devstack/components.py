@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,10 @@ import yaml
 
 from devstack.procs import ManagedProcess, free_port
 
-__all__ = ["Running", "find_binary", "start_alertmanager", "start_prometheus"]
+__all__ = ["OnStart", "Running", "find_binary", "start_alertmanager", "start_prometheus", "started"]
+
+OnStart = Callable[[ManagedProcess], None]
+"""Called with a process as soon as it exists (before waiting for it to be ready)."""
 
 
 def find_binary(name: str) -> str | None:
@@ -51,13 +55,25 @@ def _start_server(
     args: list[str],
     port: int,
     ready_path: str,
+    on_start: OnStart | None,
 ) -> Running:
     workdir.mkdir(parents=True, exist_ok=True)
     config_file = workdir / f"{name}.yml"
-    config_file.write_text(yaml.safe_dump(config))
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
     proc = ManagedProcess([binary, f"--config.file={config_file}", *args], workdir / f"{name}.log")
-    proc.wait_http(f"http://127.0.0.1:{port}{ready_path}")
+    started(proc, on_start, lambda: proc.wait_http(f"http://127.0.0.1:{port}{ready_path}"))
     return Running(proc, port)
+
+
+def started(proc: ManagedProcess, on_start: OnStart | None, wait: Callable[[], None]) -> None:
+    """Tell ``on_start`` about ``proc`` at once, then ``wait`` for it; kill it if that fails."""
+    try:
+        if on_start is not None:
+            on_start(proc)
+        wait()
+    except BaseException:
+        proc.kill()
+        raise
 
 
 def start_prometheus(
@@ -66,6 +82,7 @@ def start_prometheus(
     port: int | None = None,
     extra_args: tuple[str, ...] = (),
     binary: str | None = None,
+    on_start: OnStart | None = None,
 ) -> Running:
     """Debian's ``prometheus`` with ``config``, listening on 127.0.0.1."""
     port = port or free_port()
@@ -76,7 +93,14 @@ def start_prometheus(
         *extra_args,
     ]
     return _start_server(
-        _require("prometheus", binary), workdir, "prometheus", config, args, port, "/-/ready"
+        _require("prometheus", binary),
+        workdir,
+        "prometheus",
+        config,
+        args,
+        port,
+        "/-/ready",
+        on_start,
     )
 
 
@@ -85,6 +109,7 @@ def start_alertmanager(
     config: dict[str, object],
     port: int | None = None,
     binary: str | None = None,
+    on_start: OnStart | None = None,
 ) -> Running:
     """Debian's ``prometheus-alertmanager`` with gossip disabled, on 127.0.0.1."""
     port = port or free_port()
@@ -102,4 +127,5 @@ def start_alertmanager(
         args,
         port,
         "/-/ready",
+        on_start,
     )

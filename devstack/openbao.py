@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devstack.components import OnStart, started
 from devstack.polling import wait_for
 from devstack.procs import ManagedProcess, free_port
 
@@ -204,12 +205,14 @@ def start_raft(
     *,
     port: int | None = None,
     tls: ServerTls | None = None,
+    on_start: OnStart | None = None,
 ) -> OpenBao:
     """A raft-storage server from an HCL file; it starts sealed and uninitialised.
 
     With ``join`` (a leader's API URL) the node retry-joins that cluster once unsealed with
     the leader's keys. ``port`` (default: a free pair) is the API port; the cluster port is
-    the next one. With ``tls`` the API listener serves that certificate.
+    the next one. With ``tls`` the API listener serves that certificate. ``on_start`` learns
+    the process as soon as it exists.
     """
     binary = bao or find_bao()
     if binary is None:
@@ -237,5 +240,9 @@ def start_raft(
     )
     server = OpenBao(process, port, node_id, tls=tls)
     # seal-status answers 200 whether or not the node is initialised or sealed.
-    process.wait_http(f"{server.url}/v1/sys/seal-status", context=server._context())
+    started(
+        process,
+        on_start,
+        lambda: process.wait_http(f"{server.url}/v1/sys/seal-status", context=server._context()),
+    )
     return server

@@ -46,6 +46,9 @@ class ManagedProcess:
     ) -> None:
         self.args = list(args)
         self.log_path = log_path
+        self.env = dict(env or {})
+        """Only the variables set on top of this process' environment."""
+        self.cwd = cwd
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(
             self.args,

@@ -63,13 +63,13 @@ class FakeServer:
         """Base URL on loopback."""
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> Self:
-        """Listen on a free port of 127.0.0.1."""
+    async def start(self, port: int = 0) -> Self:
+        """Listen on 127.0.0.1, on ``port`` or a free one."""
         app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
         self.routes(app)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         address = self._runner.addresses[0]
         self.port = int(address[1])
