@@ -79,7 +79,7 @@ Where to look
                     raw JSON in {shown(layout.notifications)}
 
 The demo's rules are the example rules with every `for` cut to {cap}, probes run every
-2-5 s: each failure below shows within about a minute. Try one at a time, undo it, go on.
+3-5 s: each failure below shows within about a minute. Try one at a time, undo it, go on.
 
 1. Seal Vault
      {env} && bao operator seal
