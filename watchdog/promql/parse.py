@@ -81,7 +81,10 @@ def parse_expression(text: str) -> Node:
         tree = promql_parser.parse(text)
     except ValueError as exc:
         raise PromQLError(f"parse error in {text!r}: {exc}") from None
-    return _convert(tree)
+    try:
+        return _convert(tree)
+    except RecursionError:
+        raise PromQLError(f"expression nested too deeply: {text[:200]!r}") from None
 
 
 def _seconds(delta: timedelta | None) -> float:
