@@ -16,7 +16,7 @@ import promql_parser
 
 from watchdog.promql.calls import FUNCTIONS, SCALAR_FUNCTIONS
 from watchdog.promql.errors import PromQLError, UnsupportedError
-from watchdog.promql.labelfuncs import check_label_function
+from watchdog.promql.labelfuncs import LABEL_NAME, check_label_function
 from watchdog.promql.nodes import (
     AggregateNode,
     BinaryNode,
@@ -46,7 +46,6 @@ BINARY_OPERATORS = frozenset(
     {"+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<=", "and", "or"}
     | {"unless"}
 )
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _MATCH_OPS: dict[str, MatchOp] = {
     "MatchOp.Equal": "=",
     "MatchOp.NotEqual": "!=",
@@ -192,7 +191,7 @@ def _aggregate(expr: Any) -> AggregateNode:
     if (
         op == "count_values"
         and isinstance(param, StringNode)
-        and not _LABEL_NAME.fullmatch(param.value)
+        and not LABEL_NAME.fullmatch(param.value)
     ):
         raise PromQLError(f"invalid label name {param.value!r} in {expr}")
     grouping: tuple[str, ...] = ()
