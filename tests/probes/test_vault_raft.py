@@ -71,11 +71,13 @@ def cluster(workdir: Path, node1: OpenBao) -> Iterator[Cluster]:
     node1.unseal()
     node1.wait_health(200)
     node2 = start_raft(workdir, "node2", join=node1.url)
-    node2.root_token = node1.root_token
-    node2.unseal(node1.unseal_keys)
-    node2.wait_health(429)
-    yield Cluster(node1, node2)
-    node2.stop()
+    try:
+        node2.root_token = node1.root_token
+        node2.unseal(node1.unseal_keys)
+        node2.wait_health(429)
+        yield Cluster(node1, node2)
+    finally:
+        node2.stop()
 
 
 async def _probe(server: OpenBao, **extra: object) -> ProbeOutcome:
