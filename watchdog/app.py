@@ -13,6 +13,7 @@ from watchdog import __version__
 from watchdog.api.rules import rule_routes
 from watchdog.api.targets import target_routes
 from watchdog.clock import Clock, SystemClock
+from watchdog.config.advice import config_warnings
 from watchdog.config.errors import ConfigError
 from watchdog.config.model import LoadedConfig
 from watchdog.config.targets import TargetSpec
@@ -208,6 +209,8 @@ class Daemon:
                 self.notifier.keep_alive(self.health, self.status_line), name="systemd-watchdog"
             )
         )
+        for text in config_warnings(self.config):
+            self._log.warning("risky config", warning=text)
         self._log.info(
             "started",
             version=__version__,

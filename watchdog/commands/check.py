@@ -14,6 +14,7 @@ from pathlib import Path
 
 from watchdog.app import make_session
 from watchdog.clock import SystemClock
+from watchdog.config.advice import config_warnings
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
 from watchdog.config.model import LoadedConfig
@@ -55,8 +56,11 @@ def _handle(args: argparse.Namespace) -> int:
 def _report(config: LoadedConfig, groups: list[RuleGroup], findings: list[Finding]) -> int:
     for finding in findings:
         print(finding, file=sys.stderr)
+    advice = config_warnings(config)
+    for text in advice:
+        print(f"warning: {config.source}: {text}", file=sys.stderr)
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = len(findings) - errors + len(advice)
     rules = sum(len(g.rules) for g in groups)
     summary = (
         f"{config.source}: {len(config.targets)} targets, {len(config.rule_paths)} rule files, "
