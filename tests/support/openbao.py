@@ -69,7 +69,7 @@ class OpenBao:
         if token or self.root_token:
             request.add_header("X-Vault-Token", token or self.root_token)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read()
