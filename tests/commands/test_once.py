@@ -287,3 +287,29 @@ def test_invalid_config_exits_2(cli: Cli, tmp_path: Path) -> None:
     result = cli("once", "-c", str(config))
     assert result.code == 2
     assert result.stderr.startswith(f"{config}:3: bogus:")
+
+
+def test_log_canary_reads_the_daemons_state_and_leaves_it(cli: Cli, tmp_path: Path) -> None:
+    """The canary probe sees the daemon's rate limit (its state was copied) and writes nothing."""
+    down = f"http://127.0.0.1:{free_port()}"
+    canary = {
+        "job": "log-canary",
+        "instance": "bastion-1",
+        "kind": "logcanary",
+        "timeout": "2s",
+        "emit": {"kind": "file", "path": str(tmp_path / "app.log")},
+        "backends": [{"name": "loki", "kind": "loki", "url": down, "selector": '{job="x"}'}],
+        "min_emit_interval": "1m",
+    }
+    config = _config(tmp_path, [canary], rules="groups: []\n")
+    state_dir = tmp_path / "state"
+    saved = CanaryState(started_at=time.time() - 3600, emitted_total=7, last_emit_at=time.time())
+    StateFile(state_dir, "log-canary/bastion-1").save(saved)
+    before = _snapshot(state_dir)
+
+    result = cli("once", "--json", "-c", str(config))
+
+    assert _snapshot(state_dir) == before
+    assert not (tmp_path / "app.log").exists(), "rate-limited by the daemon's state: no emission"
+    (target,) = json.loads(result.stdout)["targets"]
+    assert target["facts"]["emit"].startswith("rate limited: last canary")

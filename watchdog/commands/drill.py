@@ -10,6 +10,7 @@ be written), **2** on a config error or when no channel is configured. See ``wat
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from watchdog.drill.outcome import seconds
 from watchdog.drill.report import ReportPaths, write_report
 from watchdog.drill.run import DrillRun, channel_count, run_drill
 from watchdog.durations import DurationError, parse_duration
-from watchdog.once.loop import run_bounded
 
 __all__ = ["register"]
 
@@ -73,7 +73,7 @@ def _handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    run = run_bounded(run_drill(config, budget=budget, hold=hold))
+    run = asyncio.run(run_drill(config, budget=budget, hold=hold))
     state_dir = config.model.state_dir
     paths = ReportPaths.for_drill(args.report_dir or state_dir / "drills", run.drill.id)
     journal = journal_drill(state_dir, run, paths.markdown)

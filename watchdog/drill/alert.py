@@ -15,8 +15,8 @@ __all__ = ["DRILL_ALERTNAME", "DRILL_TTL", "DrillAlert", "new_drill", "operator"
 
 DRILL_ALERTNAME = "WatchdogDRDrill"
 DRILL_TTL = 600.0
-"""Seconds after which Alertmanager resolves the drill alert on its own, should the drill's
-own resolve never arrive (the drill was killed, the replica went away)."""
+"""Seconds after the drill's planned end at which Alertmanager resolves the drill alert on its
+own, should the drill's own resolve never arrive (the drill was killed, the replica went away)."""
 
 
 def operator() -> str:
@@ -38,6 +38,7 @@ class DrillAlert:
     started_at: float
     started_by: str
     external_labels: dict[str, str] = field(default_factory=dict)
+    ttl: float = DRILL_TTL
 
     @property
     def labels(self) -> dict[str, str]:
@@ -68,8 +69,8 @@ class DrillAlert:
         return f"DR drill {self.id} started by {self.started_by}: testing this channel"
 
     def firing(self) -> Notification:
-        """The alert, firing (ends by itself after ``DRILL_TTL``)."""
-        return self._note("firing", self.started_at + DRILL_TTL)
+        """The alert, firing (ends by itself after ``ttl``)."""
+        return self._note("firing", self.started_at + self.ttl)
 
     def resolved(self, now: float) -> Notification:
         """The same alert, resolved at ``now``."""
@@ -86,9 +87,11 @@ class DrillAlert:
         )
 
 
-def new_drill(now: float, external_labels: dict[str, str] | None = None) -> DrillAlert:
-    """A drill starting at ``now`` with a fresh id: the UTC time and a random suffix."""
+def new_drill(
+    now: float, external_labels: dict[str, str] | None = None, *, lasts: float = 0.0
+) -> DrillAlert:
+    """A drill starting at ``now``, planned to take ``lasts`` seconds, with a fresh id (the UTC
+    time and a random suffix)."""
     stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y%m%dT%H%M%SZ")
-    return DrillAlert(
-        f"{stamp}-{secrets.token_hex(3)}", now, operator(), dict(external_labels or {})
-    )
+    drill_id = f"{stamp}-{secrets.token_hex(3)}"
+    return DrillAlert(drill_id, now, operator(), dict(external_labels or {}), lasts + DRILL_TTL)

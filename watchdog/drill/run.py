@@ -54,7 +54,7 @@ def channel_count(alerting: AlertingConfig) -> int:
 async def run_drill(config: LoadedConfig, *, budget: float, hold: float = 0.0) -> DrillRun:
     """Send the drill through every configured channel concurrently; collect the results."""
     alerting = config.model.alerting
-    drill = new_drill(time.time(), config.external_labels)
+    drill = new_drill(time.time(), config.external_labels, lasts=2 * budget + hold)
     async with make_session() as session:
         jobs: list[tuple[ChannelResult, Coroutine[Any, Any, None]]] = []
         for am in alerting.alertmanagers:
