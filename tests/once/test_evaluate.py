@@ -58,15 +58,17 @@ def _store(**up: float) -> SampleStore:
     return store
 
 
-def _saved(group: RuleGroup, rule: str, job: str, state: AlertState, since: float) -> SavedState:
-    """The daemon's state: one alert of ``rule`` for ``job``, last evaluated 5s before NOW."""
+def _saved(
+    group: RuleGroup, rule: str, job: str, state: AlertState, since: float, last_eval: float = 5
+) -> SavedState:
+    """The daemon's state: one alert of ``rule`` for ``job``, evaluated ``last_eval`` s ago."""
     found = next(r for r in group.rules if r.name == rule)
     assert isinstance(found, AlertingRule)
     labels = LabelSet({"alertname": rule, "job": job, "instance": f"{job}:1"})
     fired = since if state is AlertState.FIRING else None
     alert = Alert(labels, {}, state, active_at=since, fired_at=fired)
     item = SavedAlert(group.key, rule, found.definition(), alert)
-    return SavedState({group.key: [item]}, {group.key: NOW - 5}, "test state")
+    return SavedState({group.key: [item]}, {group.key: NOW - last_eval}, "test state")
 
 
 def _run(group: RuleGroup, store: SampleStore, saved: SavedState | None = None) -> Evaluation:
@@ -91,20 +93,28 @@ def test_new_alerts_fire_only_with_for_zero(group: RuleGroup) -> None:
 
 
 def test_saved_pending_alert_fires_once_its_for_has_elapsed(group: RuleGroup) -> None:
-    """Pending 130s ago in the daemon (5s gap not counted): 125s ≥ 2m, so it would fire."""
-    saved = _saved(group, "DownFor2m", "vault", AlertState.PENDING, NOW - 130)
+    """Pending for 2m5s in a running daemon: its for has elapsed, so it would fire."""
+    saved = _saved(group, "DownFor2m", "vault", AlertState.PENDING, NOW - 125)
     (alert,) = [a for a in _run(group, _store(vault=0), saved).alerts if a.rule == "DownFor2m"]
     assert (alert.state, alert.from_saved_state) == ("firing", True)
     assert "for 2m has elapsed" in alert.reason
 
 
 def test_saved_pending_alert_short_of_its_for_says_how_long_to_go(group: RuleGroup) -> None:
-    """Pending 60s ago, 5s of that down time: 55s done, 65s to go."""
-    saved = _saved(group, "DownFor2m", "vault", AlertState.PENDING, NOW - 60)
+    """Pending for 50s in a running daemon (evaluated 5s ago): 1m10s to go."""
+    saved = _saved(group, "DownFor2m", "vault", AlertState.PENDING, NOW - 50)
     (alert,) = [a for a in _run(group, _store(vault=0), saved).alerts if a.rule == "DownFor2m"]
     assert alert.state == "pending"
-    assert alert.remaining == pytest.approx(65.0)
-    assert "1m5s of for 2m to go" in alert.reason
+    assert alert.remaining == pytest.approx(70.0)
+    assert "1m10s of for 2m to go" in alert.reason
+
+
+def test_a_stopped_daemons_down_time_does_not_count_toward_for(group: RuleGroup) -> None:
+    """Pending 130s before a stop 100s ago: 30s counted, as a restarted daemon would count."""
+    saved = _saved(group, "DownFor2m", "vault", AlertState.PENDING, NOW - 130, last_eval=100)
+    (alert,) = [a for a in _run(group, _store(vault=0), saved).alerts if a.rule == "DownFor2m"]
+    assert alert.state == "pending"
+    assert alert.remaining == pytest.approx(90.0)
 
 
 def test_saved_firing_alert_whose_series_is_gone_would_resolve(group: RuleGroup) -> None:

@@ -4,8 +4,9 @@ How ``for`` is treated: a single round cannot wait ``for`` out, so it is not wai
 
 * An alert new in this round is **pending**, unless its rule has ``for: 0``, which fires at
   once (as in Prometheus). The output says how long it still needs: "pending (needs 2m)".
-* The daemon's persisted alert state is restored first (read-only, exactly as a restarted
-  daemon restores it: same rule definition only, down time not counted toward ``for``). An
+* The daemon's persisted alert state is restored first (read-only, as a restarted daemon
+  restores it: same rule definition only, down time not counted toward ``for`` — but a daemon
+  that evaluated the group within the last three intervals is running, so it has none). An
   alert the daemon has pending for 1m30s of a 2m ``for`` is "pending (30s to go)"; one whose
   ``for`` has elapsed by now, or that the daemon already fires, **would fire** — if this round's
   result still contains it. One the daemon fires whose series is gone **would resolve** (or
@@ -38,6 +39,8 @@ from watchdog.store import SampleStore
 __all__ = ["AlertVerdict", "Evaluation", "RuleProblem", "evaluate_rules"]
 
 FIRING, PENDING, RESOLVED = "firing", "pending", "resolved"
+ALIVE_INTERVALS = 3
+"""A group the daemon evaluated within this many intervals counts as still being evaluated."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,10 @@ def evaluate_rules(
 def _restore(state: GroupState, saved: SavedState, ts: float) -> dict[tuple[int, LabelSet], str]:
     """Restore the group's saved alerts; their states before this evaluation, by rule index."""
     key = state.group.key
-    restore_group(state, saved.alerts.get(key, []), saved.last_eval.get(key), ts, hold=0.0)
+    last_eval = saved.last_eval.get(key)
+    if last_eval is not None and ts - last_eval <= ALIVE_INTERVALS * state.interval:
+        last_eval = None  # the daemon is running: there is no down time to leave out of `for`
+    restore_group(state, saved.alerts.get(key, []), last_eval, ts, hold=0.0)
     before: dict[tuple[int, LabelSet], str] = {}
     for index, status in enumerate(state.rules):
         if status.alerts is None:
