@@ -10,12 +10,14 @@ from watchdog.once.evaluate import AlertVerdict, Evaluation, RuleProblem, evalua
 from watchdog.once.loop import run_bounded
 from watchdog.once.probing import TargetResult, probe_round
 from watchdog.once.render import Verdict, judge, render_json, render_table
+from watchdog.once.run import OnceResult, run_once
 from watchdog.once.saved import SavedState, load_saved_state
 from watchdog.once.scratch import scratch_state
 
 __all__ = [
     "AlertVerdict",
     "Evaluation",
+    "OnceResult",
     "RuleProblem",
     "SavedState",
     "TargetResult",
@@ -27,5 +29,6 @@ __all__ = [
     "render_json",
     "render_table",
     "run_bounded",
+    "run_once",
     "scratch_state",
 ]
