@@ -14,11 +14,9 @@ from pathlib import Path
 
 from watchdog.app import make_session
 from watchdog.clock import SystemClock
+from watchdog.commands.common import load_or_explain
 from watchdog.config.advice import config_warnings
-from watchdog.config.errors import ConfigError
-from watchdog.config.load import load_config
 from watchdog.config.model import LoadedConfig
-from watchdog.rules.files import load_rule_files
 from watchdog.rules.lint import Finding, LiveTarget, exposed_names, lint_live, lint_static
 from watchdog.rules.model import RuleGroup
 from watchdog.scheduler import probe_once
@@ -39,14 +37,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-        groups = load_rule_files(config.rule_paths)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(f"FAILED: {len(exc.issues)} problem(s) in {args.config}", file=sys.stderr)
+    loaded = load_or_explain(args.config)
+    if loaded is None:
         return 1
+    config, groups = loaded
     findings = lint_static(groups, config.targets, config.global_.evaluation_interval)
     if args.live:
         findings += lint_live(groups, asyncio.run(live_targets(config)))
