@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 from watchdog.app import make_session
@@ -17,6 +16,8 @@ from watchdog.clock import SystemClock
 from watchdog.commands.common import load_or_explain
 from watchdog.config.advice import config_warnings
 from watchdog.config.model import LoadedConfig
+from watchdog.once.loop import run_bounded
+from watchdog.once.scratch import scratch_state
 from watchdog.rules.lint import Finding, LiveTarget, exposed_names, lint_live, lint_static
 from watchdog.rules.model import RuleGroup
 from watchdog.scheduler import probe_once
@@ -43,7 +44,7 @@ def _handle(args: argparse.Namespace) -> int:
     config, groups = loaded
     findings = lint_static(groups, config.targets, config.global_.evaluation_interval)
     if args.live:
-        findings += lint_live(groups, asyncio.run(live_targets(config)))
+        findings += lint_live(groups, run_bounded(live_targets(config)))
     return _report(config, groups, findings)
 
 
@@ -68,13 +69,17 @@ def _report(config: LoadedConfig, groups: list[RuleGroup], findings: list[Findin
 
 
 async def live_targets(config: LoadedConfig) -> list[LiveTarget]:
-    """Probe every target once, concurrently; what each exposed."""
+    """Probe every target once, concurrently; what each exposed.
+
+    Probes see a scratch copy of the daemon's probe state (as ``once`` does): the log canary
+    keeps its rate limit, the host probe its baseline, and nothing is written back.
+    """
     clock = SystemClock()
-    with tempfile.TemporaryDirectory(prefix="watchdog-check-") as scratch:
+    with scratch_state(config.model.state_dir) as (scratch, _notes):
         async with make_session() as session:
             outcomes = await asyncio.gather(
                 *(
-                    probe_once(spec, session, Path(scratch), clock, config.global_.body_size_limit)
+                    probe_once(spec, session, scratch, clock, config.global_.body_size_limit)
                     for spec in config.targets
                 )
             )
