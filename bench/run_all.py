@@ -1,26 +1,52 @@
-"""Run every benchmark in bench/ one after another; each prints its JSON."""
+"""Run every benchmark in bench/ one after another; print and save each one's JSON.
+
+python -m bench.run_all [NAME ...]
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
-from bench.common import REPO
+from bench.common import REPO, RESULTS
 
-BENCHMARKS = ["probe_throughput"]
+BENCHMARKS = ["probe_throughput", "promql_eval", "rules_eval", "delivery_latency"]
 
 
-def main() -> int:
-    """Run each benchmark module as ``python -m bench.<name>``; non-zero if any failed."""
+def _last_json(text: str) -> object | None:
+    """The last top-level JSON object printed (benchmarks may print progress before it)."""
+    start = text.rfind("\n{")
+    start = 0 if start < 0 and text.startswith("{") else start + 1
+    try:
+        return json.loads(text[start:])
+    except ValueError:
+        return None
+
+
+def main(argv: list[str]) -> int:
+    """Run the named benchmarks (all by default); non-zero if any failed."""
     failed = []
-    for name in BENCHMARKS:
-        result = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=REPO, check=False)
-        if result.returncode != 0:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name in argv or BENCHMARKS:
+        result = subprocess.run(
+            [sys.executable, "-m", f"bench.{name}"],
+            cwd=REPO,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr[-2000:] if result.returncode else "")
+        data = _last_json(result.stdout)
+        if result.returncode != 0 or data is None:
             failed.append(name)
+            continue
+        (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     if failed:
         sys.stderr.write(f"failed benchmarks: {', '.join(failed)}\n")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

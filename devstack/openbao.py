@@ -8,6 +8,7 @@ demos reuse this module.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import socket
@@ -90,7 +91,7 @@ class OpenBao:
             request.add_header("X-Vault-Token", token or self.root_token)
         try:
             with urllib.request.urlopen(  # noqa: S310
-                request, timeout=10, context=self._context()
+                request, timeout=30, context=self._context()
             ) as response:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as exc:
@@ -117,12 +118,28 @@ class OpenBao:
         self.unseal_keys = list(body["keys"])
         self.root_token = body["root_token"]
 
-    def unseal(self, keys: list[str] | None = None) -> None:
-        """Submit the unseal keys (this node's own, or a cluster leader's)."""
+    def unseal(self, keys: list[str] | None = None, timeout: float = 30.0) -> None:
+        """Submit the unseal keys (this node's own, or a cluster leader's).
+
+        A node joining a raft cluster answers "not initialized" until its ``retry_join`` has
+        reached the leader, which can take a few seconds on a loaded machine: keep trying.
+        """
         for key in keys or self.unseal_keys:
-            status, body = self.api("PUT", "/v1/sys/unseal", {"key": key})
-            if status != 200:
-                raise RuntimeError(f"unseal failed: HTTP {status} {body}")
+            wait_for(
+                functools.partial(self._submit_unseal_key, key),
+                timeout=timeout,
+                interval=0.25,
+                message=f"{self.node_id} to accept its unseal key",
+            )
+
+    def _submit_unseal_key(self, key: str) -> bool:
+        status, body = self.api("PUT", "/v1/sys/unseal", {"key": key})
+        if status == 200:
+            return True
+        errors = " ".join((body or {}).get("errors", [])) if isinstance(body, dict) else ""
+        if status == 400 and "not initialized" in errors:
+            return False  # still joining: try again
+        raise RuntimeError(f"unseal failed: HTTP {status} {body}")
 
     def seal(self) -> None:
         """``operator seal`` (needs the root token)."""

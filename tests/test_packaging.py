@@ -51,7 +51,7 @@ def test_systemd_unit_exposure_below_three(tmp_path: Path) -> None:
 
 
 def test_systemd_unit_has_the_promised_settings() -> None:
-    """Type=notify, a watchdog, restart, state dir, reload by SIGHUP, only one capability."""
+    """Type=notify, watchdog, restart, state dir, SIGHUP reload, only the host probe's caps."""
     text = UNIT.read_text()
     for line in (
         "Type=notify",
@@ -63,7 +63,8 @@ def test_systemd_unit_has_the_promised_settings() -> None:
         "ProtectSystem=strict",
         "ProtectHome=yes",
         "PrivateTmp=yes",
-        "CapabilityBoundingSet=CAP_DAC_READ_SEARCH",
+        "CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE",
+        "SystemCallFilter=~@privileged @resources @debug process_vm_readv process_vm_writev",
     ):
         assert f"\n{line}\n" in text, line
 

@@ -160,3 +160,29 @@ def test_tick_offsets_spread_and_are_stable() -> None:
     assert all(0 <= o < 10 for o in offsets)
     buckets = [sum(1 for o in offsets if k <= o < k + 1) for k in range(10)]
     assert min(buckets) > 50  # no tenth of the interval is left empty
+
+
+async def test_targets_are_expected_by_the_health_check_before_their_first_probe(
+    tmp_path: Path,
+) -> None:
+    """A started target registers with LoopHealth at once, so one that never probes shows."""
+    spec = _spec(tmp_path, "late", kind="behaviour", behaviour="ok", interval="10s")
+    health = LoopHealth()
+    async with make_session() as session:
+        scheduler = Scheduler(
+            store=SampleStore(),
+            metrics=SelfMetrics(),
+            session=session,
+            state_dir=tmp_path,
+            clock=SystemClock(),
+            health=health,
+            body_size_limit=1024,
+        )
+        await scheduler.apply([spec])
+
+        async def registered() -> bool:
+            return health.expected() == [f"target:{spec.key}"]
+
+        await async_wait_for(registered, message="the target to register with the health check")
+        assert health.healthy()  # registered with a deadline still ahead
+        await scheduler.stop()

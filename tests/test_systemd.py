@@ -138,7 +138,9 @@ def test_daemon_notifies_ready_after_first_round_and_stopping(
         del os.environ["NOTIFY_SOCKET"], os.environ["WATCHDOG_USEC"]
     try:
         ready = _messages(sock, "READY")[-1]
-        assert ready["STATUS"] == "targets: 0 up, 1 down"
+        assert ready["STATUS"] == (
+            "targets: 0 up, 1 down; alerts firing: 0; delivery: NO RECEIVER CONFIGURED"
+        )
         assert ready["MAINPID"] == str(daemon.process.pid)
         assert _messages(sock, "WATCHDOG")[-1]["WATCHDOG"] == "1"
     finally:

@@ -30,9 +30,13 @@ def fingerprint(labels: Mapping[str, str]) -> str:
 
 
 def iso_time(ts: float) -> str:
-    """RFC 3339 UTC with milliseconds, as Alertmanager's API expects."""
-    moment = datetime.fromtimestamp(ts, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """RFC 3339 UTC at millisecond precision, printed like Go's RFC3339Nano (the form
+    Alertmanager and Prometheus use): trailing zeros of the fraction trimmed, no fraction when
+    it is zero, e.g. ``…:58.01Z`` and ``…:58Z``."""
+    millis = round(ts * 1000)
+    moment = datetime.fromtimestamp(millis // 1000, tz=UTC)
+    fraction = f"{millis % 1000:03d}".rstrip("0")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
 
 
 @dataclass(frozen=True)

@@ -4,37 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import signal
 from pathlib import Path
-from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 from watchdog import __version__
 from watchdog.api.rules import rule_routes
 from watchdog.api.targets import target_routes
 from watchdog.clock import Clock, SystemClock
+from watchdog.config.advice import config_warnings
 from watchdog.config.errors import ConfigError
-from watchdog.config.load import load_config
 from watchdog.config.model import LoadedConfig
-from watchdog.config.yamlsource import YamlDocument
+from watchdog.config.targets import TargetSpec
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
+from watchdog.notify.heartbeat import HEARTBEAT_PATH
 from watchdog.notify.service import DeliveryService
-from watchdog.rules.files import parse_rule_document
-from watchdog.rules.model import RuleGroup
+from watchdog.probes.runner import ProbeOutcome
+from watchdog.reload import ReloadResult, reload_daemon
+from watchdog.rules.files import builtin_rule_groups
 from watchdog.rules.setup import build_rule_manager
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
 
-__all__ = ["Daemon", "builtin_rule_groups", "make_session", "prepare_state_dir", "run_daemon"]
+__all__ = ["Daemon", "make_session", "prepare_state_dir"]
 
 GC_INTERVAL = 60.0
-SHUTDOWN_GRACE = 5.0
 
 
 def make_session() -> aiohttp.ClientSession:
@@ -60,17 +59,6 @@ def prepare_state_dir(path: Path) -> Path:
     return path
 
 
-def builtin_rule_groups(groups: list[dict[str, Any]]) -> list[RuleGroup]:
-    """Rule groups defined in code (rule-file shape) parsed like rule files; a bug if invalid."""
-    if not groups:
-        return []
-    doc = YamlDocument(file=Path("<built-in>"), data={"groups": groups})
-    parsed, issues = parse_rule_document(doc)
-    if issues:
-        raise ConfigError(issues)
-    return [dataclasses.replace(group, file=None) for group in parsed]
-
-
 class Daemon:
     """One running daemon: store, scheduler and server built from a loaded config."""
 
@@ -80,8 +68,10 @@ class Daemon:
         *,
         clock: Clock | None = None,
         listen: str | None = None,
+        enable_lifecycle: bool = False,
     ) -> None:
         self.config = config
+        self._lifecycle = enable_lifecycle or config.model.server.enable_lifecycle
         self.clock = clock or SystemClock()
         self.metrics = SelfMetrics()
         self.health = LoopHealth()
@@ -89,16 +79,8 @@ class Daemon:
         self.store.configure_retention(names=(), window=0.0)
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
-        # --- delivery (notify): opened early so a bad state_dir is refused before starting
-        self.delivery = DeliveryService(
-            config,
-            state_dir=self.state_dir,
-            metrics=self.metrics,
-            clock=self.clock,
-            health=self.health,
-            store=self.store,
-        )
-        # --- end delivery ---
+        # Delivery opens the outbox and journal now, so a bad state_dir is refused early.
+        self.delivery = self._build_delivery(config)
         # --- rules (issue 3): built here so bad rule files are refused before anything starts
         self.rules = build_rule_manager(
             config,
@@ -113,12 +95,44 @@ class Daemon:
         self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
         self.rules.on_transition = self.delivery.transition_hook
         # --- end rules
+        self._reload_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
         self.server: WebServer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.notifier = SystemdNotifier()
         self._log = get_logger("daemon")
+
+    def _build_delivery(self, config: LoadedConfig) -> DeliveryService:
+        return DeliveryService(
+            config,
+            state_dir=self.state_dir,
+            metrics=self.metrics,
+            clock=self.clock,
+            health=self.health,
+            store=self.store,
+        )
+
+    def _probe_listener(self, spec: TargetSpec, outcome: ProbeOutcome) -> None:
+        # Indirect, so a delivery service swapped in by a reload gets the probe outcomes.
+        self.delivery.probe_listener(spec, outcome)
+
+    async def _delivery_route(self, request: web.Request) -> web.StreamResponse:
+        # Routes cannot be re-registered after start: dispatch to the current delivery service.
+        for route in self.delivery.routes():
+            if (
+                isinstance(route, web.RouteDef)
+                and route.path == request.path
+                and route.method == request.method
+            ):
+                return await route.handler(request)
+        return web.Response(status=404, text="incoming heartbeat is not configured\n")
+
+    async def _handle_reload(self, _request: web.Request) -> web.Response:
+        if not self._lifecycle:
+            return web.Response(status=403, text="Lifecycle API is not enabled.\n")
+        result = await self.reload("http")
+        return web.Response(status=200 if result.ok else 500, text=result.message + "\n")
 
     def readiness(self) -> str | None:
         """None when ready; otherwise why not."""
@@ -129,11 +143,26 @@ class Daemon:
         return None
 
     def status_line(self) -> str:
-        """One line for ``systemctl status``: targets up/down (more parts join as they land)."""
+        """One line for ``systemctl status``: targets, firing alerts, delivery path."""
         states = list(self.scheduler.states.values()) if self.scheduler else []
         up = sum(1 for s in states if s.health == "up")
         down = sum(1 for s in states if s.health == "down")
-        return f"targets: {up} up, {down} down"
+        firing = sum(
+            1
+            for group in self.rules.states.values()
+            for status in group.rules
+            if status.alerts is not None
+            for alert in status.alerts.alerts()
+            if alert.state.value == "firing"
+        )
+        alerting = self.config.model.alerting
+        if not alerting.alertmanagers:
+            path = "emergency receivers only" if alerting.emergency else "NO RECEIVER CONFIGURED"
+        elif self.delivery.chain.switch.active:
+            path = "FALLBACK to emergency receivers"
+        else:
+            path = "via Alertmanager"
+        return f"targets: {up} up, {down} down; alerts firing: {firing}; delivery: {path}"
 
     async def _announce_ready(self) -> None:
         assert self.scheduler is not None
@@ -157,11 +186,15 @@ class Daemon:
         self.server = WebServer(self._listen, self.metrics, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
-        # --- delivery (notify): outbox, Alertmanager + fallback, heartbeats, journal ---
-        scheduler.add_listener(self.delivery.probe_listener)
-        self.server.add_routes(self.delivery.routes())
+        scheduler.add_listener(self._probe_listener)
+        self.server.add_routes(
+            [
+                web.post(HEARTBEAT_PATH, self._delivery_route),
+                web.post("/-/reload", self._handle_reload),
+                web.put("/-/reload", self._handle_reload),
+            ]
+        )
         await self.delivery.start(self._session)
-        # --- end delivery ---
         await self.server.start()
         now = self.clock.now()
         self.metrics.start_time.set(now)
@@ -176,6 +209,8 @@ class Daemon:
                 self.notifier.keep_alive(self.health, self.status_line), name="systemd-watchdog"
             )
         )
+        for text in config_warnings(self.config):
+            self._log.warning("risky config", warning=text)
         self._log.info(
             "started",
             version=__version__,
@@ -204,6 +239,25 @@ class Daemon:
             await self._session.close()
         self._log.info("stopped")
 
+    async def reload(self, trigger: str) -> ReloadResult:
+        """Load the config file again and apply it; on any error keep the running one."""
+        async with self._reload_lock:
+            return await reload_daemon(self, trigger)
+
+    async def swap_delivery(self, config: LoadedConfig) -> None:
+        """Replace the delivery service (its settings changed); the outbox carries over."""
+        await self.delivery.stop(config.model.alerting.drain_timeout)
+        self.delivery = self._build_delivery(config)
+        self.rules.sink = self.delivery.sink
+        self.rules.on_transition = self.delivery.transition_hook
+        if self._session is not None:
+            await self.delivery.start(self._session)
+
+    @property
+    def listen(self) -> str:
+        """The address the server listens on (a restart is needed to change it)."""
+        return self._listen
+
     async def _housekeeping(self) -> None:
         while True:
             await asyncio.sleep(GC_INTERVAL)
@@ -211,31 +265,3 @@ class Daemon:
             self.metrics.store_series.set(self.store.series_count())
             if removed:
                 self._log.debug("store gc", removed=removed)
-
-
-async def run_daemon(config_path: Path, *, listen: str | None = None) -> int:
-    """Load the config and run until SIGTERM/SIGINT; the exit code for the CLI."""
-    log = get_logger("daemon")
-    try:
-        config = load_config(config_path)
-        daemon = Daemon(config, listen=listen)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            log.error("config error", issue=str(issue))
-        return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await daemon.start()
-        await stop.wait()
-        log.info("stopping", reason="signal")
-    except OSError as exc:
-        log.error("cannot start", error=str(exc))
-        return 1
-    finally:
-        await asyncio.wait_for(daemon.stop(), timeout=SHUTDOWN_GRACE + 5)
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
-    return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from watchdog.samples import Sample
+from watchdog.samples import METRIC_NAME_PATTERN, Sample
 
 __all__ = ["ExpositionError", "parse_exposition"]
 
@@ -18,7 +18,6 @@ _SAMPLE = re.compile(
     r"(?:[ \t]+(-?\d+))?[ \t]*$"
 )
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*')
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _TYPES = {
     "counter",
     "gauge",
@@ -55,7 +54,7 @@ def parse_exposition(text: str) -> list[Sample]:
 def _check_comment(line: str, number: int) -> None:
     parts = line.split(None, 3)
     if len(parts) >= 2 and parts[1] in ("HELP", "TYPE"):
-        if len(parts) < 3 or not _METRIC_NAME.match(parts[2]):
+        if len(parts) < 3 or not METRIC_NAME_PATTERN.match(parts[2]):
             raise ExpositionError(f"line {number}: # {parts[1]} needs a valid metric name")
         if parts[1] == "TYPE" and (len(parts) < 4 or parts[3].strip().lower() not in _TYPES):
             raise ExpositionError(f"line {number}: unknown metric type in # TYPE")

@@ -27,6 +27,10 @@ class LoopHealth:
         """Stop expecting progress from ``subsystem``."""
         self._deadlines.pop(subsystem, None)
 
+    def expected(self) -> list[str]:
+        """The subsystems that promised progress."""
+        return sorted(self._deadlines)
+
     def record_lag(self, lag: float) -> None:
         """The latest scheduling lag."""
         self._last_lag = lag

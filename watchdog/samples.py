@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["METRIC_NAME", "LabelSet", "Sample"]
+__all__ = ["METRIC_NAME", "METRIC_NAME_PATTERN", "LabelSet", "Sample"]
 
 METRIC_NAME = "__name__"
+METRIC_NAME_PATTERN = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+"""What Prometheus accepts as a metric name."""
 
 
 class LabelSet(Mapping[str, str]):

@@ -120,6 +120,11 @@ class Scheduler:
             self._health.forget(f"target:{key}")
 
     async def _loop(self, spec: TargetSpec) -> None:
+        # Expect a first probe within the start-up spread: a target whose loop never gets to
+        # probe must make the daemon unhealthy, not be invisible to the health check.
+        self._health.tick(
+            f"target:{spec.key}", within=FIRST_ROUND_SPREAD + 2 * spec.interval + spec.timeout
+        )
         loop = asyncio.get_running_loop()
         offset = tick_offset(spec.key, spec.interval)
         base = loop.time()

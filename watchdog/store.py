@@ -193,11 +193,15 @@ class SampleStore:
         for series in self._matching(matchers):
             lo = bisect.bisect_left(series.times, start)
             hi = bisect.bisect_right(series.times, end)
-            points = [
-                (t, v)
-                for t, v in zip(series.times[lo:hi], series.values[lo:hi], strict=True)
-                if v is not None
-            ]
+            values = series.values[lo:hi]
+            if None in values:  # staleness markers are not points
+                points = [
+                    (t, v)
+                    for t, v in zip(series.times[lo:hi], values, strict=True)
+                    if v is not None
+                ]
+            else:
+                points = list(zip(series.times[lo:hi], values, strict=True))  # type: ignore[arg-type]
             if points:
                 out.append(SeriesPoints(series.labels, points))
         return out
@@ -229,12 +233,16 @@ class SampleStore:
         return series
 
     def _matching(self, matchers: Sequence[Matcher]) -> Iterable[_Series]:
-        name_eq = next((m.value for m in matchers if m.label == METRIC_NAME and m.op == "="), None)
+        name_eq = next((m for m in matchers if m.label == METRIC_NAME and m.op == "="), None)
         if name_eq is not None:
-            buckets: Iterable[dict[LabelSet, _Series]] = (self._by_name.get(name_eq, {}),)
+            buckets: Iterable[dict[LabelSet, _Series]] = (self._by_name.get(name_eq.value, {}),)
+            matchers = [m for m in matchers if m is not name_eq]  # the bucket already satisfies it
         else:
             buckets = list(self._by_name.values())
         for bucket in buckets:
+            if not matchers:
+                yield from bucket.values()
+                continue
             for labels, series in bucket.items():
                 if all(m.matches(labels.get(m.label, "")) for m in matchers):
                     yield series

@@ -135,3 +135,39 @@ def test_empty_journal_verifies(tmp_path: Path) -> None:
     """A journal with no entries is intact."""
     result = Journal(tmp_path / "j.db").verify()
     assert (result.ok, result.checked, result.head) == (True, 0, GENESIS)
+
+
+def test_two_writers_extend_one_chain(path: Path) -> None:
+    """The daemon and a drill appending in turn: every entry links to the one really before it."""
+    daemon, drill = Journal(path), Journal(path)
+    daemon.append("delivery", {"n": "daemon"}, T + 20)
+    drill.append("drill", {"n": "drill-1"}, T + 21)
+    drill.append("drill", {"n": "drill-2"}, T + 22)
+    daemon.append("delivery", {"n": "daemon-again"}, T + 23)
+    result = daemon.verify()
+    assert (result.ok, result.checked) == (True, 14)
+    assert daemon.count == 14 and daemon.head == result.head
+    daemon.close()
+    drill.close()
+
+
+def test_append_waits_for_the_lock_then_says_database_is_locked(path: Path) -> None:
+    """A writer that keeps the lock past the busy timeout: a clear error, the chain unharmed."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    journal = Journal(path, busy_timeout=0.1)
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        journal.append("drill", {"n": 1}, T + 30)
+    holder.execute("ROLLBACK")
+    holder.close()
+    journal.append("drill", {"n": 2}, T + 31)
+    assert journal.verify().checked == 11
+
+
+def test_readonly_journal_leaves_no_files(path: Path) -> None:
+    """``journal show``/``verify`` on a stopped daemon's journal create no -wal/-shm files."""
+    before = sorted(p.name for p in path.parent.iterdir())
+    journal = Journal(path, readonly=True)
+    assert journal.verify().ok
+    journal.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == before

@@ -35,7 +35,7 @@ def test_failing_for_the_window_trips_even_with_one_failure() -> None:
     am.sending(T)
     am.failed(T, "HTTP 503")
     assert am.failure(T + 9.9, CFG) is None
-    assert am.failure(T + 10.0, CFG) == "HTTP 503 (sends failing since 2023-11-14T22:13:20.000Z)"
+    assert am.failure(T + 10.0, CFG) == "HTTP 503 (sends failing since 2023-11-14T22:13:20Z)"
 
 
 def test_an_unanswered_send_trips_after_the_window() -> None:
@@ -63,7 +63,7 @@ def test_probe_down_counts_until_a_later_send_is_accepted() -> None:
     am.succeeded(T)
     am.probed(T + 1, up=False, error="connection refused")
     assert am.failure(T + 1, CFG) == (
-        "probe reports it down since 2023-11-14T22:13:21.000Z: connection refused"
+        "probe reports it down since 2023-11-14T22:13:21Z: connection refused"
     )
     am.probed(T + 2, up=True, error=None)
     assert am.failure(T + 2, CFG) is None

@@ -67,7 +67,7 @@ CASES: list[tuple[dict[str, Any], str]] = [
     ),
     (
         {"job": "p", "kind": "prometheus", "url": "http://p:9090", "extra_metrics": ["a-b"]},
-        "targets[0].extra_metrics: not metric names: 'a-b'",
+        "targets[0].extra_metrics[0]: 'a-b' is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     ),
     (
         {"job": "p", "kind": "prometheus", "url": "http://p:9090", "metrics_path": "metrics"},

@@ -99,7 +99,7 @@ async def test_hanging_loki_times_out(session, tmp_path):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"extra_metrics": ["bad name"]}, "not metric names"),
+        ({"extra_metrics": ["bad name"]}, "is not a valid metric name"),
         ({"metrics": "sometimes"}, "valid boolean"),
     ],
 )

@@ -71,7 +71,7 @@ def cluster(workdir: Path, node1: OpenBao) -> Iterator[Cluster]:
     node1.unseal()
     node1.wait_health(200)
     node2 = start_raft(workdir, "node2", join=node1.url)
-    try:  # a node2 that fails to join must still be stopped
+    try:
         node2.root_token = node1.root_token
         node2.unseal(node1.unseal_keys)
         node2.wait_health(429)

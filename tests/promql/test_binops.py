@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from tests.promql.conftest import StoreFactory, vector
-from watchdog.promql import PromQLError
+from tests.promql.conftest import StoreFactory, run, vector
+from watchdog.promql import PromQLError, Scalar
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 
@@ -41,13 +43,11 @@ def test_bool_comparison_drops_name(store: SampleStore) -> None:
 
 
 def test_scalar_operations() -> None:
-    """Scalar arithmetic follows Go: division by zero is Inf, % by zero NaN."""
-    from tests.promql.conftest import run
-
+    """Scalar arithmetic follows Go: division by zero is Inf; ^ is right-associative."""
     empty = SampleStore()
-    assert run("1 / 0", empty, 0).value == float("inf")  # type: ignore[union-attr]
-    assert run("2 ^ 3 ^ 2", empty, 0).value == 512.0  # type: ignore[union-attr]
-    assert run("3 > bool 2", empty, 0).value == 1.0  # type: ignore[union-attr]
+    assert run("1 / 0", empty, 0) == Scalar(math.inf)
+    assert run("2 ^ 3 ^ 2", empty, 0) == Scalar(512.0)
+    assert run("3 > bool 2", empty, 0) == Scalar(1.0)
 
 
 def test_one_to_one_on_keeps_only_on_labels(store: SampleStore) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from aiohttp import web
 
 from tests.support.loopthread import LoopThread
 from tests.support.procs import free_port
+from tests.support.tcpserver import ThreadedTcpServer
 
 __all__ = [
     "GarbageTcpServer",
@@ -98,58 +98,7 @@ async def hostile_server(routes: dict[Route, Handler]) -> AsyncIterator[str]:
 # -- threaded servers ----------------------------------------------------------------------
 
 
-class _TcpServer:
-    """Accepts connections in a thread; ``handle`` decides what happens to each."""
-
-    def __init__(self) -> None:
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.2)
-        self.port: int = self._sock.getsockname()[1]
-        self._stopped = threading.Event()
-        self._held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True, name="hostile-tcp")
-        self._thread.start()
-
-    @property
-    def address(self) -> str:
-        """``127.0.0.1:PORT``."""
-        return f"127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.handle(conn)
-
-    def handle(self, conn: socket.socket) -> None:
-        """Deal with one accepted connection."""
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        """Close the listener and every held connection."""
-        self._stopped.set()
-        self._thread.join(timeout=5)
-        self._sock.close()
-        for conn in self._held:
-            conn.close()
-
-    def __enter__(self) -> _TcpServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-class HangTcpServer(_TcpServer):
+class HangTcpServer(ThreadedTcpServer):
     """Accepts connections and never sends a byte (a TLS handshake or request hangs)."""
 
     def handle(self, conn: socket.socket) -> None:
@@ -157,7 +106,7 @@ class HangTcpServer(_TcpServer):
         self._held.append(conn)
 
 
-class GarbageTcpServer(_TcpServer):
+class GarbageTcpServer(ThreadedTcpServer):
     """Answers every connection with a fixed non-TLS line and closes it (a wrong port)."""
 
     payload = b"SSH-2.0-OpenSSH_9.2 not TLS\r\n"

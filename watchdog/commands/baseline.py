@@ -11,8 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from watchdog.config.errors import ConfigError
-from watchdog.config.load import load_config
+from watchdog.commands.common import load_or_explain
 from watchdog.config.targets import TargetSpec
 from watchdog.hostcheck.baseline import baseline_path, load_baseline
 from watchdog.hostcheck.errors import BaselineError
@@ -36,12 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
+    loaded = load_or_explain(args.config, rules=False)
+    if loaded is None:
         return 1
+    config, _ = loaded
     hosts = [s for s in config.targets if isinstance(s.config, HostTarget)]
     chosen = [s for s in hosts if args.job is None or s.job == args.job]
     if not chosen:

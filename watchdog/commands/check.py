@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 from watchdog.app import make_session
 from watchdog.clock import SystemClock
-from watchdog.config.errors import ConfigError
-from watchdog.config.load import load_config
+from watchdog.commands.common import load_or_explain
+from watchdog.config.advice import config_warnings
 from watchdog.config.model import LoadedConfig
-from watchdog.rules.files import load_rule_files
+from watchdog.once.loop import run_bounded
+from watchdog.once.scratch import scratch_state
 from watchdog.rules.lint import Finding, LiveTarget, exposed_names, lint_live, lint_static
 from watchdog.rules.model import RuleGroup
 from watchdog.scheduler import probe_once
@@ -38,25 +38,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-        groups = load_rule_files(config.rule_paths)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(f"FAILED: {len(exc.issues)} problem(s) in {args.config}", file=sys.stderr)
+    loaded = load_or_explain(args.config)
+    if loaded is None:
         return 1
+    config, groups = loaded
     findings = lint_static(groups, config.targets, config.global_.evaluation_interval)
     if args.live:
-        findings += lint_live(groups, asyncio.run(live_targets(config)))
+        findings += lint_live(groups, run_bounded(live_targets(config)))
     return _report(config, groups, findings)
 
 
 def _report(config: LoadedConfig, groups: list[RuleGroup], findings: list[Finding]) -> int:
     for finding in findings:
         print(finding, file=sys.stderr)
+    advice = config_warnings(config)
+    for text in advice:
+        print(f"warning: {config.source}: {text}", file=sys.stderr)
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = len(findings) - errors + len(advice)
     rules = sum(len(g.rules) for g in groups)
     summary = (
         f"{config.source}: {len(config.targets)} targets, {len(config.rule_paths)} rule files, "
@@ -70,13 +69,17 @@ def _report(config: LoadedConfig, groups: list[RuleGroup], findings: list[Findin
 
 
 async def live_targets(config: LoadedConfig) -> list[LiveTarget]:
-    """Probe every target once, concurrently; what each exposed."""
+    """Probe every target once, concurrently; what each exposed.
+
+    Probes see a scratch copy of the daemon's probe state (as ``once`` does): the log canary
+    keeps its rate limit, the host probe its baseline, and nothing is written back.
+    """
     clock = SystemClock()
-    with tempfile.TemporaryDirectory(prefix="watchdog-check-") as scratch:
+    with scratch_state(config.model.state_dir) as (scratch, _notes):
         async with make_session() as session:
             outcomes = await asyncio.gather(
                 *(
-                    probe_once(spec, session, Path(scratch), clock, config.global_.body_size_limit)
+                    probe_once(spec, session, scratch, clock, config.global_.body_size_limit)
                     for spec in config.targets
                 )
             )

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from watchdog.app import run_daemon
+from watchdog.lifecycle import run_daemon
 
 __all__ = ["register"]
 
@@ -16,8 +16,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the daemon")
     parser.add_argument("-c", "--config", type=Path, required=True, help="config file (YAML)")
     parser.add_argument("--listen", help="override server.listen (host:port)")
+    parser.add_argument(
+        "--web.enable-lifecycle",
+        dest="enable_lifecycle",
+        action="store_true",
+        help="allow POST /-/reload (like Prometheus; also server.enable_lifecycle)",
+    )
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
-    return asyncio.run(run_daemon(args.config, listen=args.listen))
+    return asyncio.run(
+        run_daemon(args.config, listen=args.listen, enable_lifecycle=args.enable_lifecycle)
+    )

@@ -15,13 +15,18 @@ from pydantic import Field, model_validator
 from watchdog.config.tls import TLSConfig, client_ssl_context
 from watchdog.config.types import HttpUrl, Model, Secret, SecretFile, pick_secret
 
-__all__ = ["BasicAuth", "HttpClientConfig", "cached_ssl_context"]
+__all__ = ["BasicAuth", "HttpClientConfig", "cached_ssl_context", "ssl_context_for"]
 
 
 @lru_cache(maxsize=256)
 def cached_ssl_context(tls: TLSConfig | None) -> ssl.SSLContext:
     """One SSL context per distinct TLS config (loading CA bundles is not cheap)."""
     return client_ssl_context(tls)
+
+
+def ssl_context_for(url: str, tls: TLSConfig | None) -> ssl.SSLContext | None:
+    """The SSL context for ``url``: None for plain http."""
+    return cached_ssl_context(tls) if url.startswith("https") else None
 
 
 class BasicAuth(Model):
@@ -84,7 +89,7 @@ class HttpClientConfig(Model):
 
     def ssl_context_for(self, url: str) -> ssl.SSLContext | None:
         """The SSL context for an https URL (None for plain http)."""
-        return cached_ssl_context(self.tls) if url.startswith("https") else None
+        return ssl_context_for(url, self.tls)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The SSL context for this URL."""

@@ -19,6 +19,7 @@ from pydantic import (
 
 from watchdog.durations import DurationError, format_duration, parse_duration
 from watchdog.redact import register_secret
+from watchdog.samples import METRIC_NAME_PATTERN
 
 __all__ = [
     "ByteSize",
@@ -26,6 +27,7 @@ __all__ = [
     "Duration",
     "HttpUrl",
     "LabelName",
+    "MetricName",
     "Model",
     "Secret",
     "SecretFile",
@@ -95,6 +97,15 @@ def _label_name(value: str) -> str:
 
 
 LabelName = Annotated[str, AfterValidator(_label_name)]
+
+
+def _metric_name(value: str) -> str:
+    if not METRIC_NAME_PATTERN.match(value):
+        raise ValueError(f"{value!r} is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
+    return value
+
+
+MetricName = Annotated[str, AfterValidator(_metric_name)]
 
 
 def check_http_url(value: str) -> str:

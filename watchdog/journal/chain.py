@@ -8,24 +8,24 @@ chain alone cannot catch: entries removed from the *end*, and a rewrite of every
 some point with fresh hashes. Both change the head hash and count, which ``verify`` prints and
 the daemon logs every hour: compare them with a copy kept elsewhere (the logs).
 
-Storage is SQLite in WAL mode with ``synchronous=NORMAL``: a committed entry survives
-``kill -9`` (the WAL write completes before commit returns); only a power cut can drop the
-newest entries, and it can never corrupt the chain. That keeps an fsync off every delivery
-attempt; the outbox, which holds the notifications themselves, uses ``FULL``.
+Several processes may append (the daemon, ``drill``): each append reads the chain's end
+inside its own write transaction. Storage is SQLite in WAL mode with ``synchronous=NORMAL``:
+a committed entry survives ``kill -9`` (the WAL write completes before commit returns); only a
+power cut can drop the newest entries, and it can never corrupt the chain. That keeps an fsync
+off every delivery attempt; the outbox, which holds the notifications themselves, uses ``FULL``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from watchdog.alerts import AlertTransitionHook
-from watchdog.sqlitedb import open_db
+from watchdog.sqlitedb import BUSY_TIMEOUT, open_db, open_readonly
 
 __all__ = [
     "GENESIS",
@@ -102,18 +102,23 @@ class VerifyResult:
 class Journal:
     """Append-only, hash-chained journal in SQLite; use from one thread (see ``DbWorker``)."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self.path = path
         if readonly:
-            if not path.exists():
-                raise FileNotFoundError(f"no journal at {path}")
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            try:
+                self._db = open_readonly(path)
+            except FileNotFoundError:
+                raise FileNotFoundError(f"no journal at {path}") from None
         else:
-            self._db = open_db(path, "NORMAL")
+            self._db = open_db(path, "NORMAL", busy_timeout=busy_timeout)
             self._db.executescript(_SCHEMA)
-        last = self._db.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
-        row = last.fetchone()
-        self._seq, self._head = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        self._seq, self._head = self._last()
+
+    def _last(self) -> tuple[int, str]:
+        row = self._db.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
     @property
     def count(self) -> int:
@@ -130,17 +135,31 @@ class Journal:
         self._db.close()
 
     def append(self, kind: str, data: Mapping[str, Any], ts: float) -> JournalEntry:
-        """Add one entry at the end of the chain."""
+        """Add one entry at the end of the chain.
+
+        The chain's end is read inside the write transaction, not taken from memory, so
+        another process (``monitor-watchdog drill`` next to the running daemon) may append
+        too: each waits for the other's write lock (the busy timeout) and links to the entry
+        that is really last. ``sqlite3.OperationalError`` ("database is locked") propagates
+        when the lock is not released within the busy timeout.
+        """
         text = canonical_json(data)
-        seq = self._seq + 1
-        digest = entry_hash(seq, ts, kind, text, self._head)
-        self._db.execute(
-            "INSERT INTO journal (seq, ts, kind, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
-            (seq, ts, kind, text, self._head, digest),
-        )
-        entry = JournalEntry(seq, ts, kind, text, self._head, digest)
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            last_seq, prev = self._last()
+            seq = last_seq + 1
+            digest = entry_hash(seq, ts, kind, text, prev)
+            self._db.execute(
+                "INSERT INTO journal (seq, ts, kind, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                (seq, ts, kind, text, prev, digest),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
         self._seq, self._head = seq, digest
-        return entry
+        return JournalEntry(seq, ts, kind, text, prev, digest)
 
     def entries(
         self, since: float | None = None, kind: str | None = None

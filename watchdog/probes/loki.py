@@ -12,11 +12,11 @@ rule can compute the 5xx ratio of the push route the way Loki's own mixin does).
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
+from watchdog.config.types import MetricName
 from watchdog.probes.answers import keep_metrics, reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.httptarget import HttpTarget
@@ -47,8 +47,6 @@ LOKI_METRICS = frozenset(
 )
 """Loki's own metric names passed through (only the ``_count`` of the request histogram)."""
 
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-
 
 class LokiTarget(HttpTarget):
     """Settings of a ``loki`` target."""
@@ -56,16 +54,8 @@ class LokiTarget(HttpTarget):
     kind: Literal["loki"]
     metrics: bool = True
     """Also scrape ``/metrics`` for the ingest-failure series."""
-    extra_metrics: list[str] = Field(default_factory=list)
+    extra_metrics: list[MetricName] = Field(default_factory=list)
     """More metric names from ``/metrics`` to pass through unchanged."""
-
-    @field_validator("extra_metrics")
-    @classmethod
-    def _names(cls, value: list[str]) -> list[str]:
-        bad = [name for name in value if not _METRIC_NAME.match(name)]
-        if bad:
-            raise ValueError(f"not metric names: {bad}")
-        return value
 
 
 async def probe_loki(ctx: ProbeContext[LokiTarget]) -> ProbeResult:

@@ -10,11 +10,11 @@ the rest of its ``/metrics`` is dropped.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
+from watchdog.config.types import MetricName
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.component import (
     ComponentTarget,
@@ -62,7 +62,6 @@ PASSED_THROUGH: frozenset[str] = frozenset(
 """Names (as in Prometheus 2.42) kept from its ``/metrics``; everything else is dropped."""
 
 _OWN = ("watchdog_prometheus_ready",)
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _memory = CounterMemory()
 
 
@@ -72,16 +71,8 @@ class PrometheusTarget(ComponentTarget):
     kind: Literal["prometheus"]
     require_alertmanagers: bool = True
     """Fail when Prometheus has discovered no Alertmanager (its alerts would go nowhere)."""
-    extra_metrics: list[str] = Field(default_factory=list)
+    extra_metrics: list[MetricName] = Field(default_factory=list)
     """More of its own metric names to pass through, besides the built-in list."""
-
-    @field_validator("extra_metrics")
-    @classmethod
-    def _names(cls, value: list[str]) -> list[str]:
-        bad = [name for name in value if not _METRIC_NAME.match(name)]
-        if bad:
-            raise ValueError(f"not metric names: {', '.join(map(repr, bad))}")
-        return value
 
 
 async def probe_prometheus(ctx: ProbeContext[PrometheusTarget]) -> ProbeResult:

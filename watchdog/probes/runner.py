@@ -10,11 +10,10 @@ from typing import Any
 
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.redact import redact
-from watchdog.samples import LabelSet, Sample
+from watchdog.samples import METRIC_NAME_PATTERN, LabelSet, Sample
 
 __all__ = ["ProbeOutcome", "run_probe"]
 
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _MAX_ERROR_LENGTH = 500
 
@@ -89,7 +88,7 @@ def _collect(samples: Any, ctx: ProbeContext[Any]) -> dict[LabelSet, float]:
     target = ctx.spec.target_labels()
     out: dict[LabelSet, float] = {}
     for sample in samples:
-        if not isinstance(sample, Sample) or not _METRIC_NAME.match(sample.name):
+        if not isinstance(sample, Sample) or not METRIC_NAME_PATTERN.match(sample.name):
             raise ProbeError(f"probe returned an invalid sample: {sample!r:.80}")
         if not isinstance(sample.value, int | float) or isinstance(sample.value, bool):
             raise ProbeError(f"sample {sample.name} has a non-numeric value")

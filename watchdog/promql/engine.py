@@ -106,24 +106,12 @@ class Evaluator:
         return out
 
     def _binary(self, node: BinaryNode, ts: float) -> Vector:
-        if node.lhs.type == "scalar":
-            out = vector_scalar(
-                node.op,
-                self.vector(node.rhs, ts),
-                self.scalar(node.lhs, ts),
-                True,
-                node.return_bool,
-            )
-        elif node.rhs.type == "scalar":
-            out = vector_scalar(
-                node.op,
-                self.vector(node.lhs, ts),
-                self.scalar(node.rhs, ts),
-                False,
-                node.return_bool,
-            )
+        if node.matching is None:  # one side is a scalar
+            scalar_left = node.lhs.type == "scalar"
+            vector_node, scalar_node = (node.rhs, node.lhs) if scalar_left else (node.lhs, node.rhs)
+            vector, scalar = self.vector(vector_node, ts), self.scalar(scalar_node, ts)
+            out = vector_scalar(node.op, vector, scalar, scalar_left, node.return_bool)
         else:
-            assert node.matching is not None
             lhs, rhs = self.vector(node.lhs, ts), self.vector(node.rhs, ts)
             out = vector_vector(node.op, lhs, rhs, node.matching, node.return_bool)
         ensure_unique(s.labels for s in out)

@@ -88,30 +88,40 @@ def _instant_value(points: Points, per_second: bool) -> float | None:
 
 
 def linear_regression(points: Points, intercept_time: float) -> tuple[float, float]:
-    """Least-squares slope and the intercept at ``intercept_time`` (Kahan-summed)."""
-    n = 0.0
-    sum_x = c_x = sum_y = c_y = sum_xy = c_xy = sum_x2 = c_x2 = 0.0
+    """Least-squares slope and the intercept at ``intercept_time``.
+
+    The four sums are Kahan-Neumaier compensated as in Prometheus (inlined: this is the hot
+    loop of ``deriv`` and ``predict_linear``).
+    """
     first_y = points[0][1]
-    constant = True
-    for i, (t, y) in enumerate(points):
-        if constant and i > 0 and y != first_y:
-            constant = False
-        n += 1.0
-        x = t - intercept_time
-        sum_x, c_x = kahan_add(x, sum_x, c_x)
-        sum_y, c_y = kahan_add(y, sum_y, c_y)
-        sum_xy, c_xy = kahan_add(x * y, sum_xy, c_xy)
-        sum_x2, c_x2 = kahan_add(x * x, sum_x2, c_x2)
-    if constant:
+    if all(y == first_y for _, y in points):
         return (math.nan, math.nan) if math.isinf(first_y) else (0.0, first_y)
-    sum_x += c_x
-    sum_y += c_y
-    sum_xy += c_xy
-    sum_x2 += c_x2
-    cov_xy = sum_xy - sum_x * sum_y / n
-    var_x = sum_x2 - sum_x * sum_x / n
+    n = float(len(points))
+    sx = cx = sy = cy = sxy = cxy = sxx = cxx = 0.0
+    for t, y in points:
+        x = t - intercept_time
+        s = sx + x
+        cx += (sx - s) + x if abs(sx) >= abs(x) else (x - s) + sx
+        sx = s
+        s = sy + y
+        cy += (sy - s) + y if abs(sy) >= abs(y) else (y - s) + sy
+        sy = s
+        xy = x * y
+        s = sxy + xy
+        cxy += (sxy - s) + xy if abs(sxy) >= abs(xy) else (xy - s) + sxy
+        sxy = s
+        xx = x * x
+        s = sxx + xx
+        cxx += (sxx - s) + xx if abs(sxx) >= abs(xx) else (xx - s) + sxx
+        sxx = s
+    sx += cx
+    sy += cy
+    sxy += cxy
+    sxx += cxx
+    cov_xy = sxy - sx * sy / n
+    var_x = sxx - sx * sx / n
     slope = div(cov_xy, var_x)
-    return slope, sum_y / n - slope * sum_x / n
+    return slope, sy / n - slope * sx / n
 
 
 def _deriv(points: Points, window: Window, args: tuple[float, ...]) -> float | None:

@@ -16,9 +16,9 @@ from watchdog.promql.regex import check_re2
 from watchdog.promql.values import Vector, VectorSample
 from watchdog.samples import LabelSet
 
-__all__ = ["check_label_function", "expand_template", "label_join", "label_replace"]
+__all__ = ["LABEL_NAME", "check_label_function", "expand_template", "label_join", "label_replace"]
 
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _TEMPLATE_NAME = re.compile(r"\w+")  # Go: Unicode letters, digits and "_"
 
 
@@ -36,13 +36,13 @@ def check_label_function(name: str, args: Sequence[Node]) -> None:
     if name == "label_replace":
         check_re2(strings[3], "label_replace()")
         _compile(strings[3])
-        if not _LABEL_NAME.fullmatch(strings[0]):
+        if not LABEL_NAME.fullmatch(strings[0]):
             raise PromQLError(f"invalid destination label name in label_replace(): {strings[0]}")
     elif name == "label_join":
         for source in strings[2:]:
-            if not _LABEL_NAME.fullmatch(source):
+            if not LABEL_NAME.fullmatch(source):
                 raise PromQLError(f"invalid source label name in label_join(): {source}")
-        if not _LABEL_NAME.fullmatch(strings[0]):
+        if not LABEL_NAME.fullmatch(strings[0]):
             raise PromQLError(f"invalid destination label name in label_join(): {strings[0]}")
 
 

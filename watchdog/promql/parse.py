@@ -16,7 +16,7 @@ import promql_parser
 
 from watchdog.promql.calls import FUNCTIONS, SCALAR_FUNCTIONS
 from watchdog.promql.errors import PromQLError, UnsupportedError
-from watchdog.promql.labelfuncs import check_label_function
+from watchdog.promql.labelfuncs import LABEL_NAME, check_label_function
 from watchdog.promql.nodes import (
     AggregateNode,
     BinaryNode,
@@ -46,7 +46,6 @@ BINARY_OPERATORS = frozenset(
     {"+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<=", "and", "or"}
     | {"unless"}
 )
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _MATCH_OPS: dict[str, MatchOp] = {
     "MatchOp.Equal": "=",
     "MatchOp.NotEqual": "!=",
@@ -81,7 +80,10 @@ def parse_expression(text: str) -> Node:
         tree = promql_parser.parse(text)
     except ValueError as exc:
         raise PromQLError(f"parse error in {text!r}: {exc}") from None
-    return _convert(tree)
+    try:
+        return _convert(tree)
+    except RecursionError:
+        raise PromQLError(f"expression nested too deeply: {text[:200]!r}") from None
 
 
 def _seconds(delta: timedelta | None) -> float:
@@ -189,7 +191,7 @@ def _aggregate(expr: Any) -> AggregateNode:
     if (
         op == "count_values"
         and isinstance(param, StringNode)
-        and not _LABEL_NAME.fullmatch(param.value)
+        and not LABEL_NAME.fullmatch(param.value)
     ):
         raise PromQLError(f"invalid label name {param.value!r} in {expr}")
     grouping: tuple[str, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from watchdog.promql.engine import Evaluator
 from watchdog.promql.errors import PromQLError
@@ -107,12 +108,13 @@ def evaluate(
     """Evaluate ``query`` at ``ts`` (an instant query); raises PromQLError on failure."""
     evaluator = Evaluator(source, lookback, subquery_step)
     root, ts = query.root, float(ts)
-    if root.type == "vector":
-        return evaluator.vector(root, ts)
-    if root.type == "scalar":
-        return Scalar(evaluator.scalar(root, ts))
-    if root.type == "string":
-        return String(evaluator.string(root))
+    with _contained(query):
+        if root.type == "vector":
+            return evaluator.vector(root, ts)
+        if root.type == "scalar":
+            return Scalar(evaluator.scalar(root, ts))
+        if root.type == "string":
+            return String(evaluator.string(root))
     raise PromQLError(
         f"{query.text!r} returns a range vector; only instant vectors, scalars and strings "
         "can be results here (use evaluate_matrix)"
@@ -130,4 +132,14 @@ def evaluate_matrix(
     """Evaluate a range-vector query (a range selector or subquery) at ``ts``."""
     if query.root.type != "matrix":
         raise PromQLError(f"{query.text!r} returns a {query.root.type}, not a range vector")
-    return Evaluator(source, lookback, subquery_step).matrix(query.root, float(ts))
+    with _contained(query):
+        return Evaluator(source, lookback, subquery_step).matrix(query.root, float(ts))
+
+
+@contextmanager
+def _contained(query: Query) -> Iterator[None]:
+    """Turn arithmetic or recursion failures (which would be our bugs) into PromQLError."""
+    try:
+        yield
+    except (ArithmeticError, ValueError, RecursionError) as exc:
+        raise PromQLError(f"evaluating {query.text!r} failed: {type(exc).__name__}: {exc}") from exc

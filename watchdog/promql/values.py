@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from watchdog.promql.errors import PromQLError
@@ -62,7 +63,12 @@ class String:
 
 
 def drop_name(labels: LabelSet) -> LabelSet:
-    """``labels`` without the metric name."""
+    """``labels`` without the metric name (cached: rules drop the same names every round)."""
+    return _without_name(labels)
+
+
+@lru_cache(maxsize=1 << 18)
+def _without_name(labels: LabelSet) -> LabelSet:
     return labels.without(METRIC_NAME) if METRIC_NAME in labels else labels
 
 

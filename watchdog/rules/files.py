@@ -7,6 +7,7 @@ does not support are refused here, at load time, instead of silently evaluating 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,10 +20,10 @@ from watchdog.durations import DurationError, parse_duration
 from watchdog.promql import PromQLError, Query
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
 from watchdog.rules.templates import Template, TemplateSyntaxError
+from watchdog.samples import METRIC_NAME_PATTERN
 
-__all__ = ["load_rule_files", "parse_rule_document"]
+__all__ = ["builtin_rule_groups", "load_rule_files", "parse_rule_document"]
 
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _FILE_KEYS = ("groups",)
 _GROUP_KEYS = ("name", "interval", "limit", "query_offset", "rules")
@@ -172,7 +173,7 @@ def _rule(check: _Checker, raw: Any, path: KeyPath, group: str) -> Rule | None:
         for key in ("annotations", "for", "keep_firing_for"):
             if raw.get(key):
                 fail(key, f"invalid field '{key}' in recording rule")
-        if record and not _METRIC_NAME.match(record):
+        if record and not METRIC_NAME_PATTERN.match(record):
             fail("record", f"invalid recording rule name: {record}")
         if len(check.issues) > before or query is None:
             return None
@@ -252,3 +253,14 @@ def _templates(values: dict[str, str], section: str, name: str, fail: Any) -> di
         except TemplateSyntaxError as exc:
             fail((section, key), f"{section[:-1]} {key!r}: {exc}")
     return out
+
+
+def builtin_rule_groups(groups: list[dict[str, Any]]) -> list[RuleGroup]:
+    """Rule groups defined in code (rule-file shape) parsed like rule files; a bug if invalid."""
+    if not groups:
+        return []
+    doc = YamlDocument(file=Path("<built-in>"), data={"groups": groups})
+    parsed, issues = parse_rule_document(doc)
+    if issues:
+        raise ConfigError(issues)
+    return [dataclasses.replace(group, file=None) for group in parsed]

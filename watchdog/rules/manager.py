@@ -76,6 +76,19 @@ class RuleManager:
 
     # -- configuration -------------------------------------------------------------------
 
+    def configure(
+        self,
+        *,
+        default_interval: float,
+        external_labels: dict[str, str],
+        external_url: str,
+        resend_delay: float,
+    ) -> None:
+        """Take new global settings (on reload); applied to groups by the next ``apply``."""
+        self.default_interval = default_interval
+        self.resend_delay = resend_delay
+        self.ctx = EvalContext(self.store, dict(external_labels), external_url)
+
     def add_builtin_groups(self, groups: Iterable[RuleGroup]) -> None:
         """Add groups defined in code next to the rule files' groups.
 
@@ -84,9 +97,14 @@ class RuleManager:
         self._builtin.extend(groups)
         self.apply(self._file_groups)
 
-    def apply(self, groups: Sequence[RuleGroup]) -> None:
-        """Run exactly ``groups`` (plus built-ins); unchanged rules keep their alert state."""
+    def apply(
+        self, groups: Sequence[RuleGroup], builtin: Sequence[RuleGroup] | None = None
+    ) -> None:
+        """Run exactly ``groups`` (plus built-ins, replaced when given); unchanged rules keep
+        their alert state."""
         self._file_groups = list(groups)
+        if builtin is not None:
+            self._builtin = list(builtin)
         wanted = [g.with_interval(self.default_interval) for g in [*groups, *self._builtin]]
         new_states: dict[str, GroupState] = {}
         for group in wanted:

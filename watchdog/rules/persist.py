@@ -15,6 +15,7 @@ from pathlib import Path
 
 from watchdog.rules.alerting import Alert, AlertState
 from watchdog.samples import LabelSet
+from watchdog.sqlitedb import open_readonly
 
 __all__ = ["STATE_FILE", "AlertStateStore", "SavedAlert"]
 
@@ -57,8 +58,11 @@ class SavedAlert:
 class AlertStateStore:
     """The SQLite file under ``state_dir``; every call is one short transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        if readonly:  # ``once`` reads the daemon's state; it never writes or creates files
+            self._db = open_readonly(path)
+            return
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

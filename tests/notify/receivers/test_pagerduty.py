@@ -30,7 +30,7 @@ def test_trigger_event_follows_the_events_api() -> None:
     assert payload["summary"].startswith("[FIRING] VaultSealed: Vault is sealed")
     assert payload["source"] == "vault-0:8200"
     assert payload["severity"] == "critical"
-    assert payload["timestamp"] == "2023-11-14T22:13:20.000Z"
+    assert payload["timestamp"] == "2023-11-14T22:13:20Z"
     assert payload["component"] == "vault"
     assert payload["group"] == "vault"
     assert payload["custom_details"]["fallback_reason"] == REASON

@@ -22,7 +22,7 @@ from typing import Any
 from watchdog import __version__
 from watchdog.alerts import Notification, iso_time
 from watchdog.config.alerting import WebhookReceiver
-from watchdog.config.tls import client_ssl_context
+from watchdog.config.httpclient import ssl_context_for
 from watchdog.notify.http import HttpRequest
 from watchdog.notify.receivers.base import Message, Request, mark_fallback
 
@@ -87,9 +87,8 @@ class WebhookChannel:
     def __post_init__(self) -> None:
         self.send_resolved = self.config.send_resolved
         self.timeout = self.config.timeout
-        https = self.config.target().startswith("https")
-        self.ssl_context: ssl.SSLContext | None = (
-            client_ssl_context(self.config.tls) if https else None
+        self.ssl_context: ssl.SSLContext | None = ssl_context_for(
+            self.config.target(), self.config.tls
         )
 
     def requests(self, message: Message) -> list[Request]:

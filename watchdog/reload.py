@@ -1,0 +1,168 @@
+"""Reload: validate the new config and every rule file completely, then swap in what changed.
+
+Nothing running is touched until the whole new configuration has loaded: a config or rule
+file error leaves the old one in force. Unchanged targets keep their schedule and state (the
+scheduler compares fingerprints, secrets included); unchanged rules keep their ``for`` state;
+delivery is rebuilt only when its settings changed (the durable outbox carries anything
+unsent across the swap). ``server.listen`` and ``state_dir`` take effect after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, SecretStr
+
+from watchdog.config.errors import ConfigError
+from watchdog.config.load import load_config
+from watchdog.config.model import LoadedConfig
+from watchdog.config.targets import TargetSpec
+from watchdog.logs import get_logger
+from watchdog.rules.files import builtin_rule_groups, load_rule_files
+from watchdog.rules.model import RuleGroup
+from watchdog.rules.setup import external_url
+
+if TYPE_CHECKING:
+    from watchdog.app import Daemon
+
+__all__ = ["ReloadPlan", "ReloadResult", "plan_reload", "reload_daemon", "secret_aware_dump"]
+
+_log = get_logger("reload")
+
+
+def secret_aware_dump(model: BaseModel | dict[str, Any]) -> str:
+    """A canonical JSON dump in which secrets take part (so a rotated token counts as a
+    change); only ever compared, never shown."""
+
+    def reveal(value: object) -> object:
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+    data = model.model_dump() if isinstance(model, BaseModel) else model
+    return json.dumps(data, default=reveal, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class ReloadPlan:
+    """A fully validated new configuration and what differs from the running one."""
+
+    config: LoadedConfig
+    groups: list[RuleGroup]
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+    delivery_changed: bool
+    rules_settings_changed: bool
+    restart_needed: list[str]
+
+    @property
+    def targets_changed(self) -> bool:
+        """True when any target was added, removed or changed."""
+        return bool(self.added or self.removed or self.changed)
+
+
+@dataclass
+class ReloadResult:
+    """What a reload did, for the log line, the HTTP answer and the metrics."""
+
+    ok: bool
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _by_key(specs: list[TargetSpec]) -> dict[str, str]:
+    return {spec.key: spec.fingerprint for spec in specs}
+
+
+def _delivery_settings(config: LoadedConfig) -> str:
+    return secret_aware_dump(
+        {
+            "alerting": config.model.alerting.model_dump(),
+            "external_labels": config.external_labels,
+            "external_url": config.model.server.external_url,
+            "evaluation_interval": config.global_.evaluation_interval,
+        }
+    )
+
+
+def plan_reload(current: LoadedConfig) -> ReloadPlan:
+    """Load the config file again (and its rule files); raise ``ConfigError`` if unusable."""
+    new = load_config(current.source)
+    groups = load_rule_files(new.rule_paths)
+    old_targets, new_targets = _by_key(current.targets), _by_key(new.targets)
+    restart = []
+    if new.model.server.listen != current.model.server.listen:
+        restart.append("server.listen")
+    if new.model.state_dir != current.model.state_dir:
+        restart.append("state_dir")
+    old_rules = (
+        current.global_.evaluation_interval,
+        current.external_labels,
+        current.model.server.external_url,
+        current.model.alerting.resend_delay,
+    )
+    new_rules = (
+        new.global_.evaluation_interval,
+        new.external_labels,
+        new.model.server.external_url,
+        new.model.alerting.resend_delay,
+    )
+    return ReloadPlan(
+        config=new,
+        groups=groups,
+        added=sorted(set(new_targets) - set(old_targets)),
+        removed=sorted(set(old_targets) - set(new_targets)),
+        changed=sorted(
+            k for k in set(old_targets) & set(new_targets) if old_targets[k] != new_targets[k]
+        ),
+        delivery_changed=_delivery_settings(current) != _delivery_settings(new),
+        rules_settings_changed=old_rules != new_rules,
+        restart_needed=restart,
+    )
+
+
+async def reload_daemon(daemon: Daemon, trigger: str) -> ReloadResult:
+    """Plan, then apply; a refused config leaves everything as it was."""
+    daemon.notifier.reloading()
+    try:
+        plan = plan_reload(daemon.config)
+    except ConfigError as exc:
+        daemon.metrics.config_last_reload_successful.set(0)
+        for issue in exc.issues:
+            _log.error("reload refused", trigger=trigger, issue=str(issue))
+        daemon.notifier.ready(daemon.status_line())
+        return ReloadResult(False, f"config refused, old config stays in force:\n{exc}")
+    await _apply(daemon, plan)
+    daemon.metrics.config_last_reload_successful.set(1)
+    daemon.metrics.config_last_reload_success_timestamp.set(daemon.clock.now())
+    details = {
+        "targets_added": plan.added,
+        "targets_removed": plan.removed,
+        "targets_changed": plan.changed,
+        "rule_groups": len(plan.groups),
+        "delivery_rebuilt": plan.delivery_changed,
+        "restart_needed": plan.restart_needed,
+    }
+    _log.info("config reloaded", trigger=trigger, **details)
+    for key in plan.restart_needed:
+        _log.warning("setting changed; it takes effect after a restart", key=key)
+    daemon.notifier.ready(daemon.status_line())
+    return ReloadResult(True, "config reloaded", details)
+
+
+async def _apply(daemon: Daemon, plan: ReloadPlan) -> None:
+    new = plan.config
+    if daemon.scheduler is not None:
+        await daemon.scheduler.apply(new.targets, new.global_.body_size_limit)
+    if plan.delivery_changed:
+        await daemon.swap_delivery(new)
+    daemon.rules.configure(
+        default_interval=new.global_.evaluation_interval,
+        external_labels=new.external_labels,
+        external_url=external_url(new, daemon.listen),
+        resend_delay=new.model.alerting.resend_delay,
+    )
+    builtin = builtin_rule_groups(daemon.delivery.builtin_rule_groups())
+    daemon.rules.apply(plan.groups, builtin=builtin)
+    daemon.config = new
