@@ -158,6 +158,8 @@ def _stop(layout: Layout) -> int:
     left = state.running()
     for record in left:
         _say(f"still running: {record.name} (pid {record.pid})")
+    if not left:
+        _say("no demo process is running")
     state.supervisor = None
     state.save()
     return 1 if left else 0
