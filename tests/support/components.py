@@ -89,5 +89,9 @@ def start_daemon(
         env={"PYTHONPATH": str(REPO)},
         cwd=REPO,
     )
-    proc.wait_http(f"http://127.0.0.1:{port}/-/healthy")
+    try:
+        proc.wait_http(f"http://127.0.0.1:{port}/-/healthy")
+    except BaseException:
+        proc.kill()  # never leave a daemon behind that did not come up
+        raise
     return Running(proc, port)
