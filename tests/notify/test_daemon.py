@@ -13,7 +13,7 @@ import yaml
 
 from tests.notify.conftest import alertmanager_config
 from tests.support.components import Running, start_alertmanager, start_daemon
-from tests.support.httpsink import HttpSink
+from tests.support.httpsink import Answer, HttpSink
 from tests.support.polling import wait_for
 from tests.support.procs import free_port
 from watchdog.alerts import iso_time
@@ -282,3 +282,44 @@ def test_missing_heartbeat_fires_builtin_rule_straight_to_emergency(
         )
     finally:
         daemon.stop()
+
+
+def test_sigterm_during_outage_exits_cleanly_and_keeps_the_outbox(
+    tmp_path: Path, web: HttpSink
+) -> None:
+    """SIGTERM while the only receiver hangs: exit 0 after the bounded drain, the firing
+    notification stays in the outbox and is delivered after the restart."""
+    hook_port = free_port()
+    receiver = HttpSink(hook_port).start()
+    receiver.behaviour = lambda _r: Answer.hang()  # the receiver accepts and never answers
+    config = daemon_config(tmp_path, web.port, None, f"http://127.0.0.1:{hook_port}/hook")
+    config["alerting"]["drain_timeout"] = "1s"
+    daemon = start_daemon(tmp_path / "wd", config)
+    try:
+        web.stop()
+        wait_for(
+            lambda: (metric(daemon, "watchdog_outbox_depth") or 0) >= 1,
+            timeout=DEADLINE,
+            message="firing notification waiting in the outbox",
+        )
+        wait_for(lambda: receiver.records("/hook"), timeout=DEADLINE, message="a send under way")
+        assert daemon.stop() == 0  # SIGTERM; ManagedProcess would SIGKILL after 10 s
+    finally:
+        receiver.stop()
+    state = tmp_path / "wd" / "state"
+    box = Outbox(state / OUTBOX_FILE, max_items=10_000, max_age=86_400)
+    pending = [r.notification.alertname for r in box.pending()]
+    box.close()
+    assert "WebDown" in pending
+
+    receiver = HttpSink(hook_port).start()
+    daemon = start_daemon(tmp_path / "wd", config, port=daemon.port)
+    try:
+        wait_for(
+            lambda: alerts_at(receiver, "/hook", "WebDown", "firing"),
+            timeout=DEADLINE,
+            message="the kept notification delivered after restart",
+        )
+    finally:
+        daemon.stop()
+        receiver.stop()
