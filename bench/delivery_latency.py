@@ -41,7 +41,7 @@ from tests.support.components import (  # noqa: E402
     start_daemon,
     start_prometheus,
 )
-from tests.support.httpsink import Answer, HttpSink, Recorded  # noqa: E402
+from tests.support.httpsink import Answer, HttpSink, Recorded, alertmanager_routing_to  # noqa: E402
 from tests.support.polling import wait_for  # noqa: E402
 
 METRICS = Answer(200, {"Content-Type": "text/plain; version=0.0.4"}, b"target_alive 1\n")
@@ -63,22 +63,6 @@ def rules(hold: float) -> dict[str, Any]:
                 ],
             }
         ]
-    }
-
-
-def am_config(sink: HttpSink, path: str) -> dict[str, Any]:
-    """Alertmanager notifying ``sink`` at ``path`` (same timing for both pipelines)."""
-    return {
-        "route": {
-            "receiver": "sink",
-            "group_by": ["alertname"],
-            "group_wait": "100ms",
-            "group_interval": "500ms",
-            "repeat_interval": "1h",
-        },
-        "receivers": [
-            {"name": "sink", "webhook_configs": [{"url": sink.url(path), "send_resolved": True}]}
-        ],
     }
 
 
@@ -106,10 +90,10 @@ class Bench:
         work, interval, hold = self.work, self.interval, self.hold
         (work / "rules.yml").write_text(yaml.safe_dump(rules(hold)))
         self.am_wd = self._keep(
-            start_alertmanager(work / "am-wd", am_config(self.sink, "/am-watchdog"))
+            start_alertmanager(work / "am-wd", alertmanager_routing_to(self.sink, "/am-watchdog"))
         )
         self.am_prom = self._keep(
-            start_alertmanager(work / "am-prom", am_config(self.sink, "/am-prom"))
+            start_alertmanager(work / "am-prom", alertmanager_routing_to(self.sink, "/am-prom"))
         )
         every, timeout = dur(interval), dur(min(interval, 0.5))
         self.prometheus = self._keep(
@@ -210,7 +194,9 @@ class Bench:
         back = time.monotonic()
         self.am_wd = self._keep(
             start_alertmanager(
-                self.work / "am-wd", am_config(self.sink, "/am-watchdog"), port=self.am_wd.port
+                self.work / "am-wd",
+                alertmanager_routing_to(self.sink, "/am-watchdog"),
+                port=self.am_wd.port,
             )
         )
         self.arrival("/hook", "AlertmanagerDown", "resolved", back, limit)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import aiohttp
 import pytest
 
-from tests.support.httpsink import HttpSink
+from tests.support.httpsink import HttpSink, alertmanager_routing_to
 from watchdog.alerts import Notification
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.alerting import AlertingConfig
@@ -49,20 +49,7 @@ def alert(
     )
 
 
-def alertmanager_config(sink: HttpSink, path: str = "/am") -> dict[str, Any]:
-    """Alertmanager routing everything quickly to ``sink``."""
-    return {
-        "route": {
-            "receiver": "sink",
-            "group_by": ["alertname"],
-            "group_wait": "100ms",
-            "group_interval": "500ms",
-            "repeat_interval": "1h",
-        },
-        "receivers": [
-            {"name": "sink", "webhook_configs": [{"url": sink.url(path), "send_resolved": True}]}
-        ],
-    }
+alertmanager_config = alertmanager_routing_to
 
 
 @pytest.fixture

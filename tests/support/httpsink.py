@@ -21,7 +21,7 @@ from typing import Any
 from tests.support.loopthread import LoopThread
 from tests.support.polling import wait_for
 
-__all__ = ["Answer", "HttpSink", "Recorded"]
+__all__ = ["Answer", "HttpSink", "Recorded", "alertmanager_routing_to"]
 
 
 @dataclass(frozen=True)
@@ -171,3 +171,19 @@ async def _read_request(reader: asyncio.StreamReader) -> Recorded | None:
     length = int(headers.get("content-length", "0"))
     body = await reader.readexactly(length) if length else b""
     return Recorded(parts[0], parts[1].split("?")[0], headers, body)
+
+
+def alertmanager_routing_to(sink: HttpSink, path: str = "/am") -> dict[str, Any]:
+    """An Alertmanager config sending every alert quickly to ``sink`` at ``path``."""
+    return {
+        "route": {
+            "receiver": "sink",
+            "group_by": ["alertname"],
+            "group_wait": "100ms",
+            "group_interval": "500ms",
+            "repeat_interval": "1h",
+        },
+        "receivers": [
+            {"name": "sink", "webhook_configs": [{"url": sink.url(path), "send_resolved": True}]}
+        ],
+    }

@@ -10,16 +10,14 @@ opened and re-sent triggers update it. ``payload.summary`` is at most 1024 chara
 from __future__ import annotations
 
 import json
-import ssl
 from dataclasses import dataclass
 from typing import Any
 
 from watchdog import __version__
 from watchdog.alerts import Notification, iso_time
 from watchdog.config.alerting import PagerDutyReceiver
-from watchdog.config.httpclient import ssl_context_for
 from watchdog.notify.http import HttpRequest
-from watchdog.notify.receivers.base import Message, Request
+from watchdog.notify.receivers.base import HttpChannel, Message, Request
 
 __all__ = ["SUMMARY_LIMIT", "PagerDutyChannel", "build_body", "build_change_body", "severity_of"]
 
@@ -115,17 +113,10 @@ def _clip(text: str, limit: int) -> str:
 
 
 @dataclass
-class PagerDutyChannel:
+class PagerDutyChannel(HttpChannel[PagerDutyReceiver]):
     """A configured PagerDuty Events API v2 integration."""
 
-    name: str
-    config: PagerDutyReceiver
     kind: str = "pagerduty"
-
-    def __post_init__(self) -> None:
-        self.send_resolved = self.config.send_resolved
-        self.timeout = self.config.timeout
-        self.ssl_context: ssl.SSLContext | None = ssl_context_for(self.config.url, self.config.tls)
 
     def change_url(self) -> str | None:
         """The change-events endpoint next to the configured events endpoint."""

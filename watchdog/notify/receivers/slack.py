@@ -10,15 +10,13 @@ context elements at most 10. Extra alerts are summarised in a last section.
 from __future__ import annotations
 
 import json
-import ssl
 from dataclasses import dataclass
 from typing import Any
 
 from watchdog.alerts import Notification, iso_time
 from watchdog.config.alerting import SlackReceiver
-from watchdog.config.httpclient import ssl_context_for
 from watchdog.notify.http import HttpRequest
-from watchdog.notify.receivers.base import Message, Request
+from watchdog.notify.receivers.base import HttpChannel, Message, Request
 
 __all__ = ["LIMITS", "SlackChannel", "build_body"]
 
@@ -129,19 +127,10 @@ def _escape(text: str) -> str:
 
 
 @dataclass
-class SlackChannel:
+class SlackChannel(HttpChannel[SlackReceiver]):
     """A configured Slack incoming webhook."""
 
-    name: str
-    config: SlackReceiver
     kind: str = "slack"
-
-    def __post_init__(self) -> None:
-        self.send_resolved = self.config.send_resolved
-        self.timeout = self.config.timeout
-        self.ssl_context: ssl.SSLContext | None = ssl_context_for(
-            self.config.target(), self.config.tls
-        )
 
     def requests(self, message: Message) -> list[Request]:
         """One POST per round."""

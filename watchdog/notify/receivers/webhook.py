@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +21,8 @@ from typing import Any
 from watchdog import __version__
 from watchdog.alerts import Notification, iso_time
 from watchdog.config.alerting import WebhookReceiver
-from watchdog.config.httpclient import ssl_context_for
 from watchdog.notify.http import HttpRequest
-from watchdog.notify.receivers.base import Message, Request, mark_fallback
+from watchdog.notify.receivers.base import HttpChannel, Message, Request, mark_fallback
 
 __all__ = ["SIGNATURE_HEADER", "WebhookChannel", "build_body", "sign"]
 
@@ -77,19 +75,10 @@ def _common(maps: Sequence[Mapping[str, str]]) -> dict[str, str]:
 
 
 @dataclass
-class WebhookChannel:
+class WebhookChannel(HttpChannel[WebhookReceiver]):
     """A configured generic webhook."""
 
-    name: str
-    config: WebhookReceiver
     kind: str = "webhook"
-
-    def __post_init__(self) -> None:
-        self.send_resolved = self.config.send_resolved
-        self.timeout = self.config.timeout
-        self.ssl_context: ssl.SSLContext | None = ssl_context_for(
-            self.config.target(), self.config.tls
-        )
 
     def requests(self, message: Message) -> list[Request]:
         """One POST with the whole round."""
