@@ -153,6 +153,35 @@ async def test_apply_keeps_unchanged_targets_and_drops_removed(tmp_path: Path) -
     assert metrics.config_targets._value.get() == 2
 
 
+async def test_removing_a_target_lets_its_kind_forget_its_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a removed target is forgotten; a failing hook is logged, not fatal."""
+    forgotten: list[tuple[Path, str]] = []
+
+    def forget(state_dir: Path, key: str) -> None:
+        forgotten.append((state_dir, key))
+        if key.startswith("broken"):
+            raise PermissionError(13, "Permission denied")
+
+    kind = ProbeKind("behaviour", BehaviourTarget, _behave, "", forget=forget)
+    monkeypatch.setitem(PROBES, "behaviour", kind)
+    keep = _spec(tmp_path, "keep", kind="behaviour", behaviour="ok")
+    change = _spec(tmp_path, "change", kind="behaviour", behaviour="ok")
+    drop = _spec(tmp_path, "drop", kind="behaviour", behaviour="ok")
+    broken = _spec(tmp_path, "broken", kind="behaviour", behaviour="ok")
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), SelfMetrics(), session, tmp_path)
+        await scheduler.apply([keep, change, drop, broken])
+        await scheduler.wait_first_round()
+        changed = _spec(tmp_path, "change", kind="behaviour", behaviour="raise")
+        await scheduler.apply([keep, changed])
+        assert sorted(forgotten) == sorted([(tmp_path, drop.key), (tmp_path, broken.key)])
+        assert set(scheduler._running) == {keep.key, changed.key}
+        await scheduler.stop()
+    assert len(forgotten) == 2  # stopping the daemon keeps every state
+
+
 def test_tick_offsets_spread_and_are_stable() -> None:
     """Offsets are deterministic per target and spread across the interval."""
     offsets = [tick_offset(f"job/{i}", 10.0) for i in range(1000)]

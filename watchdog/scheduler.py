@@ -118,6 +118,16 @@ class Scheduler:
             self._store.drop_source(key, self._clock.now())
             self._metrics.forget_target(spec.job, spec.instance, spec.kind)
             self._health.forget(f"target:{key}")
+            self._forget_probe_state(spec)
+
+    def _forget_probe_state(self, spec: TargetSpec) -> None:
+        forget = PROBES[spec.kind].forget
+        if forget is None:
+            return
+        try:
+            forget(self._state_dir, spec.key)
+        except OSError as exc:
+            self._log.warning("removed target's probe state kept", target=spec.key, error=str(exc))
 
     async def _loop(self, spec: TargetSpec) -> None:
         # Expect a first probe within the start-up spread: a target whose loop never gets to

@@ -77,7 +77,9 @@ class ProbeKind:
     ``produces`` names the metrics the kind yields besides ``up``, ``probe_duration_seconds``
     and ``probe_success`` (which every target has); the rule lint uses it to find rules that can
     never fire. Empty means "not declared / open-ended" (``scrape`` exposes whatever the target
-    has), so names are then not checked statically.
+    has), so names are then not checked statically. ``forget`` is called with the state
+    directory and target key when a reload removes a target, for kinds that keep state
+    between runs.
     """
 
     name: str
@@ -85,3 +87,4 @@ class ProbeKind:
     run: ProbeFunc
     summary: str
     produces: frozenset[str] = frozenset()
+    forget: Callable[[Path, str], None] | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.fakes.shipper import flip_last_char
 from tests.probes.logcanary.conftest import Pipeline
 from tests.support.probectx import error_text, series_value
-from watchdog.probes.logcanary.probe import forget_states
+from watchdog.probes.logcanary.persist import StateFile
+from watchdog.probes.logcanary.probe import forget_states, forget_target
 
 
 def _value(outcome, metric, backend):
@@ -114,6 +115,23 @@ async def test_lag_survives_a_restart(pipeline: Pipeline):
     outcome = await pipeline.step(10)
     assert _value(outcome, "lag_seconds", "loki") == 30.0
     assert series_value(outcome, "probe_logcanary_emitted_total") == 4.0
+
+
+async def test_a_removed_target_starts_fresh_when_added_again(pipeline: Pipeline):
+    """Removal drops the state in memory and on disk: old canaries are not counted as lost."""
+    pipeline.to_loki.drop_next = 1
+    await pipeline.run()
+    await pipeline.step(10)
+    config = pipeline.config()
+    key = f"{config.job}/{config.instance}"
+    state_path = StateFile(pipeline.state_dir, key).path
+    assert state_path.exists()
+    forget_target(pipeline.state_dir, key)
+    assert not state_path.exists()
+    pipeline.clock.advance(600)  # re-added long after the dropped canary's deadline
+    outcome = await pipeline.step(10)
+    assert series_value(outcome, "probe_logcanary_emitted_total") == 1.0
+    assert _value(outcome, "lost_total", "loki") == 0.0
 
 
 async def test_emission_is_rate_limited(pipeline: Pipeline):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from watchdog.probes.base import ProbeKind
 from watchdog.probes.logcanary.config import LogCanaryTarget
-from watchdog.probes.logcanary.probe import probe_logcanary
+from watchdog.probes.logcanary.probe import forget_target, probe_logcanary
 from watchdog.probes.logcanary.report import SERIES
 
 __all__ = ["KIND", "LogCanaryTarget"]
@@ -19,5 +19,6 @@ KIND = ProbeKind(
     config=LogCanaryTarget,
     run=probe_logcanary,
     produces=SERIES,
+    forget=forget_target,
     summary="End-to-end log canary: emit a checksummed line, find it in every backend",
 )

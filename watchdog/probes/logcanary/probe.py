@@ -10,6 +10,7 @@ and reports. Lag is therefore measured with the resolution of the probe interval
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from watchdog.probes.base import ProbeContext, ProbeResult
 from watchdog.probes.logcanary.config import Backend, LogCanaryTarget
@@ -21,7 +22,7 @@ from watchdog.probes.logcanary.search import judge, search
 from watchdog.probes.logcanary.state import CanaryState
 from watchdog.probes.logcanary.window import SearchError, SearchWindow
 
-__all__ = ["forget_states", "probe_logcanary"]
+__all__ = ["forget_states", "forget_target", "probe_logcanary"]
 
 _EMIT_SHARE = 0.4
 """Share of the run's time budget the emission may use; the searches get the rest."""
@@ -34,6 +35,16 @@ _STATES: dict[tuple[str, str], CanaryState] = {}
 def forget_states() -> None:
     """Drop the in-memory states (tests; the next run reloads from ``state_dir``)."""
     _STATES.clear()
+
+
+def forget_target(state_dir: Path, target_key: str) -> None:
+    """A reload removed the target: drop its canaries from memory and from ``state_dir``.
+
+    Re-adding the target later then starts fresh instead of counting canaries emitted before
+    its removal as lost.
+    """
+    _STATES.pop((str(state_dir), target_key), None)
+    StateFile(state_dir, target_key).path.unlink(missing_ok=True)
 
 
 async def probe_logcanary(ctx: ProbeContext[LogCanaryTarget]) -> ProbeResult:
