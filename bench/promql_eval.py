@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.tsdb import BackfillSeries, load_store, start_prometheus_on_blocks
+from watchdog.gctuning import tune_garbage_collector
 from watchdog.promql import Query, evaluate
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
+    tune_garbage_collector()  # as the daemon does at start (watchdog.cli.main)
 
     series = build_series(args.series, args.minutes)
     ts = float(T0 + args.minutes * 60)

@@ -27,6 +27,7 @@ from aiohttp import web
 
 from tests.support.components import start_prometheus
 from watchdog.exposition import parse_exposition
+from watchdog.gctuning import tune_garbage_collector
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.group import EvalContext, GroupState
 from watchdog.store import SampleStore
@@ -119,6 +120,7 @@ def prometheus_round_seconds(url: str, rounds: int) -> list[float]:
 
 def our_round_seconds(target: Target, rules: Path, rounds: int) -> list[float]:
     """Fill a store with HISTORY scrapes, then time full evaluations of every group."""
+    tune_garbage_collector()  # as the daemon does at start (watchdog.cli.main)
     store = SampleStore()
     store.configure_retention(None, 300)
     for scrape in range(HISTORY):

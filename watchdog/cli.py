@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from watchdog import __version__
 from watchdog.commands import COMMANDS
+from watchdog.gctuning import tune_garbage_collector
 from watchdog.logs import configure_logging
 
 __all__ = ["build_parser", "main"]
@@ -34,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    tune_garbage_collector()
     # The daemon logs to stdout (journald, container logs); one-shot commands keep stdout for
     # their output and log to stderr.
     configure_logging(

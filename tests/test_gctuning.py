@@ -1,0 +1,36 @@
+"""The collector thresholds every command runs with."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+from watchdog.gctuning import DAEMON_GC_THRESHOLDS, tune_garbage_collector
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "local.yaml"
+
+
+def test_tuning_raises_thresholds_and_keeps_the_collector_on() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_threshold() == DAEMON_GC_THRESHOLDS
+        assert gc.isenabled()
+        assert DAEMON_GC_THRESHOLDS[0] > before[0]
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_every_command_starts_with_the_tuned_thresholds() -> None:
+    script = (
+        "import gc, sys\n"
+        "from watchdog.cli import main\n"
+        f"code = main(['check', '-c', {str(EXAMPLE)!r}])\n"
+        "print(code, gc.get_threshold())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip().splitlines()[-1] == f"0 {DAEMON_GC_THRESHOLDS}", result.stderr
