@@ -9,16 +9,20 @@ from pathlib import Path
 
 from watchdog.gctuning import DAEMON_GC_THRESHOLDS, tune_garbage_collector
 
+CPYTHON_DEFAULTS = (700, 10, 10)
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "local.yaml"
 
 
 def test_tuning_raises_thresholds_and_keeps_the_collector_on() -> None:
     before = gc.get_threshold()
     try:
+        gc.set_threshold(*CPYTHON_DEFAULTS)  # other tests may already have run cli.main
         tune_garbage_collector()
-        assert gc.get_threshold() == DAEMON_GC_THRESHOLDS
+        tuned = gc.get_threshold()
+        assert tuned == DAEMON_GC_THRESHOLDS
+        assert all(t >= d for t, d in zip(tuned, CPYTHON_DEFAULTS, strict=True))
+        assert tuned[0] > CPYTHON_DEFAULTS[0]
         assert gc.isenabled()
-        assert DAEMON_GC_THRESHOLDS[0] > before[0]
     finally:
         gc.set_threshold(*before)
 

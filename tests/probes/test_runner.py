@@ -11,7 +11,7 @@ from watchdog.clock import FakeClock
 from watchdog.config.targets import TargetBase
 from watchdog.probes import PROBES
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.runner import ProbeOutcome
+from watchdog.probes.runner import GENERIC_SERIES, TARGET_INFO, ProbeOutcome
 from watchdog.samples import Sample
 
 
@@ -84,8 +84,11 @@ async def test_failures_become_one_failed_probe(tmp_path: Path, behaviour: str, 
     outcome = await _run(tmp_path, behaviour, timeout="200ms", interval="1s")
     assert not outcome.up and not outcome.success
     assert outcome.error.startswith(error)
-    assert {k.name for k in outcome.series} == {"up", "probe_duration_seconds", "probe_success"}
+    assert {k.name for k in outcome.series} == GENERIC_SERIES
     assert value(outcome, "up") == 0.0
+    (info,) = [k for k in outcome.series if k.name == TARGET_INFO]
+    assert dict(info) == {"__name__": TARGET_INFO, "job": "j", "instance": "j", "kind": "fake"}
+    assert outcome.series[info] == 1.0
 
 
 async def test_series_limit_fails_the_probe(tmp_path: Path) -> None:

@@ -12,7 +12,12 @@ from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResul
 from watchdog.redact import redact
 from watchdog.samples import METRIC_NAME_PATTERN, LabelSet, Sample
 
-__all__ = ["ProbeOutcome", "run_probe"]
+__all__ = ["GENERIC_SERIES", "TARGET_INFO", "ProbeOutcome", "run_probe"]
+
+TARGET_INFO = "watchdog_target_info"
+"""Always 1, labelled with the target's labels and its probe ``kind``."""
+GENERIC_SERIES = frozenset({"up", "probe_duration_seconds", "probe_success", TARGET_INFO})
+"""What every target yields, whatever its kind and outcome."""
 
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _MAX_ERROR_LENGTH = 500
@@ -67,6 +72,8 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
     series[LabelSet({**target, "__name__": "probe_success"})] = (
         1.0 if up and failure is None else 0.0
     )
+    # Present whatever the outcome, so rules can pick targets by kind even when they fail.
+    series[LabelSet({**target, "__name__": TARGET_INFO, "kind": ctx.spec.kind})] = 1.0
     shown = error or failure
     return ProbeOutcome(
         started=started,

@@ -22,6 +22,7 @@ import promql_parser
 
 from watchdog.config.targets import TargetSpec
 from watchdog.probes import PROBES
+from watchdog.probes.runner import GENERIC_SERIES
 from watchdog.rules.alerting import ALERTS, ALERTS_FOR_STATE
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
 from watchdog.samples import METRIC_NAME, LabelSet
@@ -29,9 +30,7 @@ from watchdog.store import Matcher
 
 __all__ = ["ALWAYS_PRESENT", "Finding", "LiveTarget", "lint_live", "lint_static"]
 
-ALWAYS_PRESENT = frozenset(
-    {"up", "probe_duration_seconds", "probe_success", ALERTS, ALERTS_FOR_STATE}
-)
+ALWAYS_PRESENT = GENERIC_SERIES | {ALERTS, ALERTS_FOR_STATE}
 Severity = Literal["error", "warning"]
 
 
