@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from devstack.procs import REPO
+
 RESULTS = REPO / "bench" / "results"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -25,7 +25,6 @@ import aiohttp
 import yaml
 
 from bench.common import (
-    REPO,
     cpu_seconds,
     emit,
     histogram_quantile,
@@ -35,6 +34,7 @@ from bench.common import (
     stop,
     wait_http,
 )
+from devstack.procs import REPO
 from watchdog.exposition import parse_exposition
 
 DAEMON_CORE = 0

@@ -9,7 +9,8 @@ import json
 import subprocess
 import sys
 
-from bench.common import REPO, RESULTS
+from bench.common import RESULTS
+from devstack.procs import REPO
 
 BENCHMARKS = ["probe_throughput", "promql_eval", "rules_eval", "delivery_latency"]
 

@@ -7,13 +7,16 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from devstack.polling import wait_for
 
-__all__ = ["ManagedProcess", "free_port", "http_ok"]
+__all__ = ["REPO", "ManagedProcess", "free_port", "http_ok", "run_watchdog_cli"]
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -32,6 +35,21 @@ def http_ok(url: str, timeout: float = 1.0, context: ssl.SSLContext | None = Non
             return 200 <= status < 300
     except OSError:
         return False
+
+
+def run_watchdog_cli(
+    *args: str, cwd: Path = REPO, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m watchdog ARGS`` from this checkout, output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "watchdog", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 class ManagedProcess:

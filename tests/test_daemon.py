@@ -10,6 +10,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from devstack.procs import run_watchdog_cli
 from tests.support.components import REPO, start_daemon
 from tests.support.polling import async_wait_for
 from tests.support.procs import free_port
@@ -121,13 +122,7 @@ def test_check_command_names_the_line(tmp_path: Path) -> None:
     """`monitor-watchdog check` exits non-zero and prints file:line: key: reason."""
     config = tmp_path / "bad.yaml"
     config.write_text("global:\n  interval: 15s\ntargets:\n  - {job: x, kind: tcp, adress: y}\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog", "check", "-c", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = run_watchdog_cli("check", "-c", str(config))
     assert result.returncode == 1
     assert f"{config}:4: targets[0].adress: unknown key (did you mean 'address'?)" in result.stderr
     assert f"{config}:4: targets[0].address: required key is missing" in result.stderr

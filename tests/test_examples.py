@@ -1,11 +1,10 @@
 """The shipped example configs stay valid, and check says out loud what is risky."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from devstack.procs import run_watchdog_cli
 from tests.support.components import REPO
 from watchdog.config.advice import config_warnings
 from watchdog.config.load import load_config
@@ -16,13 +15,7 @@ EXAMPLES = sorted((REPO / "config").glob("*.yaml"))
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_config_passes_check(path: Path) -> None:
     """`monitor-watchdog check` accepts every config in config/ (rule lint included)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog", "check", "-c", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = run_watchdog_cli("check", "-c", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK: ")
     assert ", 0 error(s)" in result.stdout

@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
-from pathlib import Path
 
+from devstack.procs import REPO
 from watchdog.gctuning import DAEMON_GC_THRESHOLDS, tune_garbage_collector
 
 CPYTHON_DEFAULTS = (700, 10, 10)
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "local.yaml"
+EXAMPLE = REPO / "config" / "local.yaml"
 
 
 def test_tuning_raises_thresholds_and_keeps_the_collector_on() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from devstack.demo.layout import Layout
+from devstack.procs import REPO
 from watchdog.durations import format_duration, parse_duration
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "write_watchdog_config",
 ]
 
-REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "config" / "rules"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

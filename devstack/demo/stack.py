@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 import sys
 import urllib.request
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from devstack.demo.layout import Layout
 from devstack.demo.processes import DemoState, ProcessRecord, launch, relaunch, terminate
 from devstack.openbao import find_bao
 from devstack.polling import wait_for
+from devstack.procs import REPO, run_watchdog_cli
 
 __all__ = [
     "REPO",
@@ -29,7 +29,6 @@ __all__ = [
     "wait_targets_up",
 ]
 
-REPO = Path(__file__).resolve().parents[2]
 
 STOP_ORDER = ("watchdog", "prometheus", "alertmanager", "logpipeline", "openbao", "sink")
 """The daemon first, so stopping the rest does not raise alerts on the way out."""
@@ -75,13 +74,7 @@ def _python(layout: Layout, state: DemoState, name: str, module: str, args: list
 
 
 def _check_config(config: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog", "check", "-c", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = run_watchdog_cli("check", "-c", str(config))
     if result.returncode != 0:
         raise RuntimeError(f"the generated config fails `check`:\n{result.stdout}{result.stderr}")
 

@@ -16,7 +16,7 @@ from typing import Self
 
 from aiohttp import web
 
-__all__ = ["FakeServer", "Fault", "RecordedRequest"]
+__all__ = ["FakeServer", "Fault", "RecordedRequest", "stream_body"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -118,14 +118,18 @@ class FakeServer:
                 status=200,
                 text='{"status": "success", "data": [1, 2',
             )
-        return await _huge(request, fault.size)
+        return await stream_body(request, fault.size)
 
 
-async def _huge(request: web.Request, size: int) -> web.StreamResponse:
+async def stream_body(
+    request: web.Request, size: int, chunk: bytes = b"x" * 65536, content_type: str | None = None
+) -> web.StreamResponse:
+    """Stream about ``size`` bytes of ``chunk`` repeated, chunked, with no Content-Length."""
     response = web.StreamResponse(status=200)
+    if content_type:
+        response.content_type = content_type
     response.enable_chunked_encoding()
     await response.prepare(request)
-    chunk = b"x" * 65536
     sent = 0
     try:
         while sent < size:

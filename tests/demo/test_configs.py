@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -17,6 +15,7 @@ from devstack.demo.configs import (
     write_watchdog_config,
 )
 from devstack.demo.layout import DEFAULT_PORTS, Layout
+from devstack.procs import run_watchdog_cli
 from tests.support.components import REPO
 
 
@@ -63,13 +62,7 @@ def test_generated_watchdog_config_passes_check(tmp_path: Path) -> None:
     ca = layout.pki / "ca.pem"
     ca.write_text("not read by check\n")
     config = write_watchdog_config(layout, dict(DEFAULT_PORTS), token, ca)
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog", "check", "-c", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = run_watchdog_cli("check", "-c", str(config))
     assert result.returncode == 0, result.stderr
     assert "0 error(s), 0 warning(s)" in result.stdout
     assert "127.0.0.1:18200" in config.read_text()

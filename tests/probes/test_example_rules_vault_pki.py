@@ -12,14 +12,13 @@ import functools
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from devstack.procs import REPO
 from tests.support.components import require_binary
 from watchdog.cli import build_parser
 
-REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "config" / "rules"
 KINDS = ["vault", "snapshot", "tls", "crl", "certfile"]
 

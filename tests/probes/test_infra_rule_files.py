@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from devstack.procs import run_watchdog_cli
 from tests.support.components import REPO, require_binary
 from watchdog.cli import build_parser
 
@@ -49,13 +48,5 @@ def test_monitor_watchdog_test_rules_passes(test_file: Path) -> None:
     """Our own `monitor-watchdog test rules` agrees with promtool on the same files."""
     if not _has_test_rules_command():
         pytest.skip("`monitor-watchdog test rules` is not built yet (branch rules)")
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog", "test", "rules", test_file.name],
-        cwd=test_file.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
+    result = run_watchdog_cli("test", "rules", test_file.name, cwd=test_file.parent)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from devstack.procs import REPO
 from watchdog.config.errors import ConfigError
 from watchdog.config.yamlsource import parse_yaml
 from watchdog.rules.files import load_rule_files, parse_rule_document
 from watchdog.rules.model import AlertingRule, RecordingRule
 
-REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "config" / "rules" / "seed" / "prometheus-self-monitoring.yaml"
 SEED_TEXT = Path("/work/shared/seeds/001_b810cba3355f4822.txt")
 

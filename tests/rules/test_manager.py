@@ -49,6 +49,17 @@ async def run(manager: object, start: float, end: float) -> None:
         t += 10
 
 
+async def first_life(make_manager: ManagerFactory, sink: RecordingSink, seconds: float) -> object:
+    """A manager that sees ``up == 0`` from 0 to ``seconds``, evaluating every 10 s, then stops."""
+    store = SampleStore()
+    first = make_manager(store, sink, RULES)
+    await first.start(schedule=False)
+    feed(store, 0, seconds)
+    await run(first, 0, seconds)
+    await first.stop()
+    return first
+
+
 async def test_pending_then_firing_with_notification_and_recorded_series(
     make_manager: ManagerFactory,
 ) -> None:
@@ -93,13 +104,9 @@ async def test_restart_keeps_pending_time_and_fires_remaining_for(
     make_manager: ManagerFactory,
 ) -> None:
     """Pending 40 s of a 60 s `for`, restarted: fires 20 s after the first evaluation, not 60."""
-    store, sink = SampleStore(), RecordingSink()
-    first = make_manager(store, sink, RULES)
-    await first.start(schedule=False)
-    feed(store, 0, 40)
-    await run(first, 0, 40)
+    sink = RecordingSink()
+    first = await first_life(make_manager, sink, 40)
     assert alert_state(first) == (AlertState.PENDING, 0)
-    await first.stop()
 
     fresh = SampleStore()  # the store is in memory: it starts empty after a restart
     second = make_manager(fresh, sink, RULES)
@@ -118,12 +125,8 @@ async def test_restart_keeps_firing_alert_without_resending_early(
     make_manager: ManagerFactory,
 ) -> None:
     """A firing alert stays firing after a restart and is re-sent on the resend schedule."""
-    store, sink = SampleStore(), RecordingSink()
-    first = make_manager(store, sink, RULES)
-    await first.start(schedule=False)
-    feed(store, 0, 60)
-    await run(first, 0, 60)
-    await first.stop()
+    sink = RecordingSink()
+    await first_life(make_manager, sink, 60)
     assert len(sink.all()) == 1
 
     fresh = SampleStore()
@@ -140,12 +143,8 @@ async def test_restored_alert_is_held_then_resolved_when_series_never_returns(
     make_manager: ManagerFactory,
 ) -> None:
     """A restored firing alert whose series does not come back resolves after the hold."""
-    store, sink = SampleStore(), RecordingSink()
-    first = make_manager(store, sink, RULES)
-    await first.start(schedule=False)
-    feed(store, 0, 60)
-    await run(first, 0, 60)
-    await first.stop()
+    sink = RecordingSink()
+    await first_life(make_manager, sink, 60)
 
     second = make_manager(SampleStore(), sink, RULES, restore_hold=30.0)
     await second.start(schedule=False)
@@ -159,12 +158,8 @@ async def test_restored_alert_is_held_then_resolved_when_series_never_returns(
 
 async def test_changed_rule_discards_persisted_state(make_manager: ManagerFactory) -> None:
     """State is restored only into a rule whose definition is unchanged."""
-    store, sink = SampleStore(), RecordingSink()
-    first = make_manager(store, sink, RULES)
-    await first.start(schedule=False)
-    feed(store, 0, 40)
-    await run(first, 0, 40)
-    await first.stop()
+    sink = RecordingSink()
+    await first_life(make_manager, sink, 40)
 
     changed = RULES.replace("for: 60s", "for: 90s")
     fresh = SampleStore()

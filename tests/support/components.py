@@ -12,7 +12,7 @@ import yaml
 
 from devstack import components as devstack_components
 from devstack.components import Running, find_binary
-from devstack.procs import ManagedProcess, free_port
+from devstack.procs import REPO, ManagedProcess, free_port
 
 __all__ = [
     "REPO",
@@ -22,8 +22,6 @@ __all__ = [
     "start_daemon",
     "start_prometheus",
 ]
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def require_binary(name: str) -> str:

@@ -17,6 +17,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from devstack.fakes.server import stream_body
 from tests.support.loopthread import LoopThread
 from tests.support.procs import free_port
 from tests.support.tcpserver import ThreadedTcpServer
@@ -63,18 +64,7 @@ def huge(size: int) -> Handler:
     """Stream ``size`` bytes of valid-looking text, without a Content-Length."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(status=200)
-        response.content_type = "text/plain"
-        await response.prepare(request)
-        chunk = b"# filler\n" * 8192
-        sent = 0
-        try:
-            while sent < size:
-                await response.write(chunk)
-                sent += len(chunk)
-        except (ConnectionResetError, RuntimeError):
-            pass  # the client gave up, as it should
-        return response
+        return await stream_body(request, size, b"# filler\n" * 8192, "text/plain")
 
     return handle
 

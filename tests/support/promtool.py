@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
 
-from tests.support.components import REPO, require_binary
+from devstack.procs import run_watchdog_cli
+from tests.support.components import require_binary
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.samples import LabelSet
 
@@ -49,14 +49,7 @@ def run_promtool_tests(files: Iterable[Path]) -> subprocess.CompletedProcess[str
 
 def run_watchdog_rule_tests(files: Iterable[Path]) -> subprocess.CompletedProcess[str]:
     """``monitor-watchdog test rules FILES``; skips the test while that command does not exist."""
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog", "test", "rules", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-    )
+    result = run_watchdog_cli("test", "rules", *map(str, files))
     if result.returncode == 2 and "invalid choice" in result.stderr:
         pytest.skip("monitor-watchdog has no 'test rules' command yet (branch rules)")
     return result
