@@ -116,6 +116,12 @@ class SelfMetrics:
             ["rule_group"],
             registry=r,
         )
+        self.rule_template_failures = Counter(
+            "watchdog_rule_template_failures_total",
+            "Label and annotation expansions that failed (the alert fires with the error text).",
+            ["rule_group"],
+            registry=r,
+        )
         self.alerts = Gauge("watchdog_alerts", "Alerts by state.", ["state"], registry=r)
 
         # delivery

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from watchdog.promql import Query, Scalar, String, VectorSample, evaluate
 from watchdog.rules.alerting import AlertRuleState, Candidate, RuleEvalError, Transition
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
-from watchdog.rules.templates import AlertTemplateData, QuerySample
+from watchdog.rules.templates import (
+    DEFAULT_LIMITS,
+    AlertTemplateData,
+    QueryBudget,
+    QuerySample,
+    Template,
+    TemplateLimits,
+)
 from watchdog.samples import METRIC_NAME, LabelSet
 from watchdog.store import SampleStore
 
@@ -30,6 +37,7 @@ class EvalContext:
     external_labels: Mapping[str, str] = field(default_factory=dict)
     external_url: str = ""
     lookback: float = 300.0
+    templates: TemplateLimits = DEFAULT_LIMITS
 
 
 @dataclass
@@ -42,6 +50,10 @@ class RuleStatus:
     last_error: str = ""
     last_evaluation: float | None = None
     evaluation_time: float = 0.0
+    template_errors: dict[str, str] = field(default_factory=dict)
+    """``labels.x`` / ``annotations.y`` → the error of the last evaluation's failed expansion."""
+    template_failures: int = 0
+    """Expansions that failed in the last evaluation (the alerts fired with the error text)."""
 
 
 def query_vector(query: Query, ctx: EvalContext, ts: float) -> list[VectorSample]:
@@ -101,12 +113,13 @@ class GroupState:
         started = time.perf_counter()
         query_ts = ts - self.group.query_offset
         changes: list[Transition] = []
+        status.template_errors, status.template_failures = {}, 0
         try:
             if isinstance(status.rule, RecordingRule):
                 series = self._record(status.rule, ctx, query_ts)
             else:
                 assert status.alerts is not None
-                changes = self._alert(status.rule, status.alerts, ctx, ts, query_ts)
+                changes = self._alert(status, ctx, ts, query_ts)
                 series = status.alerts.series()
             ctx.store.ingest(self.sources[index], ts, series)
             status.health, status.last_error = "ok", ""
@@ -137,20 +150,30 @@ class GroupState:
         return out
 
     def _alert(
-        self,
-        rule: AlertingRule,
-        state: AlertRuleState,
-        ctx: EvalContext,
-        ts: float,
-        query_ts: float,
+        self, status: RuleStatus, ctx: EvalContext, ts: float, query_ts: float
     ) -> list[Transition]:
-        candidates: list[Candidate] = []
+        rule, state = status.rule, status.alerts
+        assert isinstance(rule, AlertingRule)
+        assert state is not None
+        limits = ctx.templates
+        samples = query_vector(rule.query, ctx, query_ts)
+        # All expansions of this evaluation share one deadline, so a rule with many alerts
+        # and a slow template still hands the event loop back in bounded time.
+        deadline = limits.clock() + limits.max_rule_seconds
 
-        def run_query(expr: str) -> list[QuerySample]:
+        def run_query(expr: str, budget: QueryBudget) -> list[QuerySample]:
             found = query_vector(Query.parse(expr), ctx, query_ts)
             return [QuerySample(dict(s.labels), s.value) for s in found]
 
-        for sample in query_vector(rule.query, ctx, query_ts):
+        def expand(key: str, template: Template, data: AlertTemplateData) -> str:
+            result = template.render(data, run_query, limits=limits, deadline=deadline)
+            if result.error is not None:
+                status.template_failures += 1
+                status.template_errors.setdefault(key, result.error)
+            return result.text
+
+        candidates: list[Candidate] = []
+        for sample in samples:
             data = AlertTemplateData(
                 labels=dict(sample.labels),
                 external_labels=ctx.external_labels,
@@ -159,9 +182,11 @@ class GroupState:
             )
             labels = {k: v for k, v in sample.labels.items() if k != METRIC_NAME}
             for name, template in rule.labels.items():
-                labels[name] = template.expand(data, run_query)
+                labels[name] = expand(f"labels.{name}", template, data)
             labels["alertname"] = rule.name
-            annotations = {k: t.expand(data, run_query) for k, t in rule.annotations.items()}
+            annotations = {
+                k: expand(f"annotations.{k}", t, data) for k, t in rule.annotations.items()
+            }
             candidates.append(Candidate(LabelSet(labels), annotations, sample.value))
         return state.step(candidates, ts, self.group.limit)
 

@@ -20,7 +20,7 @@ from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
 from watchdog.rules.alerting import AlertState, Transition
-from watchdog.rules.group import EvalContext, GroupState
+from watchdog.rules.group import EvalContext, GroupState, RuleStatus
 from watchdog.rules.model import RuleGroup
 from watchdog.rules.persist import STATE_FILE, AlertStateStore, SavedAlert
 from watchdog.rules.restore import restore_group
@@ -211,8 +211,10 @@ class RuleManager:
         transitions: list[Transition] = []
         failures = 0
         for index in range(len(state.rules)):
+            previous = set(state.rules[index].template_errors)
             changes, ok = state.evaluate_rule(index, ts, self.ctx)
             transitions.extend(changes)
+            self._note_template_errors(key, state.rules[index], previous)
             if not ok:
                 failures += 1
                 status = state.rules[index]
@@ -234,6 +236,24 @@ class RuleManager:
         await self._send(state, ts)
         self._persist(state, ts)
         self._count_alerts()
+
+    def _note_template_errors(self, key: str, status: RuleStatus, previous: set[str]) -> None:
+        """Count failed expansions; log when a label or annotation starts or stops failing."""
+        if status.template_failures:
+            self.metrics.rule_template_failures.labels(key).inc(status.template_failures)
+        for where, error in status.template_errors.items():
+            if where not in previous:
+                self._log.warning(
+                    "template expansion failed; the alert fires with the error text",
+                    group=key,
+                    rule=status.rule.name,
+                    template=where,
+                    error=error,
+                )
+        for where in sorted(previous - set(status.template_errors)):
+            self._log.info(
+                "template expansion recovered", group=key, rule=status.rule.name, template=where
+            )
 
     async def _send(self, state: GroupState, ts: float) -> None:
         notes = []

@@ -8,35 +8,18 @@ exponent form when the decimal exponent is below -4 or at least 6 (``1e+06``), a
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["go_sprint", "go_sprintf", "go_type", "go_value", "shortest_e", "shortest_float"]
+from watchdog.rules.templates.limits import LimitExceeded
+from watchdog.rules.templates.values import go_quote, go_type
+
+__all__ = ["go_sprint", "go_sprintf", "go_value", "shortest_e", "shortest_float"]
 
 NO_VALUE = "<no value>"
-
-
-def go_type(value: Any) -> str:
-    """The Go type name used in fmt's error strings (``%!d(float64=1.5)``)."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "map[string]string"
-    if isinstance(value, list | tuple):
-        return "[]interface {}"
-    return getattr(value, "go_type_name", type(value).__name__)
 
 
 def _digits(value: float) -> tuple[str, str, int]:
@@ -86,100 +69,177 @@ def shortest_float(value: float, exp_threshold: int = 6) -> str:
     return f"{neg}{digits[:point]}.{digits[point:]}"
 
 
-def go_value(value: Any) -> str:
-    """``fmt.Sprint`` of one value (``%v``)."""
+class _Bounded:
+    """Collects text and raises ``LimitExceeded`` as soon as it would pass ``limit``."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
+
+    def add(self, text: str) -> None:
+        self.size += len(text)
+        if self.limit is not None and self.size > self.limit:
+            raise LimitExceeded(
+                f"value exceeds the template string limit of {self.limit} characters"
+            )
+        self.parts.append(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def go_value(value: Any, limit: int | None = None) -> str:
+    """``fmt.Sprint`` of one value (``%v``); over ``limit`` characters raises."""
+    out = _Bounded(limit)
+    _print_value(value, out)
+    return out.text()
+
+
+def _print_value(value: Any, out: _Bounded) -> None:
     if value is None:
-        return NO_VALUE
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return shortest_float(value)
-    if isinstance(value, int | str):
-        return str(value)
-    if isinstance(value, dict):
-        inner = " ".join(f"{go_value(k)}:{go_value(value[k])}" for k in sorted(value))
-        return f"map[{inner}]"
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(go_value(v) for v in value) + "]"
-    fields = getattr(value, "go_fields", None)
-    if fields is not None:
-        return "{" + " ".join(go_value(v) for v in fields()) + "}"
-    return str(value)
+        out.add(NO_VALUE)
+    elif isinstance(value, bool):
+        out.add("true" if value else "false")
+    elif isinstance(value, float):
+        out.add(shortest_float(value))
+    elif isinstance(value, int | str):
+        out.add(str(value))
+    elif isinstance(value, dict):
+        out.add("map[")
+        for index, key in enumerate(sorted(value)):
+            out.add(" " if index else "")
+            _print_value(key, out)
+            out.add(":")
+            _print_value(value[key], out)
+        out.add("]")
+    elif isinstance(value, list | tuple):
+        _print_sequence("[", value, "]", out)
+    elif hasattr(value, "go_fields"):
+        _print_sequence("{", value.go_fields(), "}", out)
+    else:
+        out.add(str(value))
 
 
-def go_sprint(args: Sequence[Any], *, spaces: bool = False) -> str:
+def _print_sequence(start: str, items: Any, end: str, out: _Bounded) -> None:
+    out.add(start)
+    for index, item in enumerate(items):
+        out.add(" " if index else "")
+        _print_value(item, out)
+    out.add(end)
+
+
+def go_sprint(args: Sequence[Any], *, spaces: bool = False, limit: int | None = None) -> str:
     """``fmt.Sprint`` (spaces between operands when neither is a string) or ``Sprintln``."""
-    out: list[str] = []
+    out = _Bounded(limit)
     for index, arg in enumerate(args):
         if index and (spaces or not (isinstance(arg, str) or isinstance(args[index - 1], str))):
-            out.append(" ")
-        out.append(go_value(arg) if arg is not None else "<nil>")
-    return "".join(out)
+            out.add(" ")
+        if arg is None:
+            out.add("<nil>")
+        else:
+            _print_value(arg, out)
+    return out.text()
 
 
 _VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])")
+_NOVERB = "%!(NOVERB)"
 
 
-def go_sprintf(fmt: str, args: Sequence[Any]) -> str:
-    """``fmt.Sprintf`` for the verbs templates use: v s d f e g x X o b t q c %."""
-    out: list[str] = []
+def go_sprintf(fmt: str, args: Sequence[Any], limit: int | None = None) -> str:
+    """``fmt.Sprintf`` for the verbs templates use: v s d f e g x X o b t q c %.
+
+    Width and precision above ``limit`` (and output beyond it) raise ``LimitExceeded``
+    before any text is built; numbers Go's fmt finds too large print ``%!(NOVERB)`` as Go does.
+    """
+    out = _Bounded(limit)
     pos = 0
     used = 0
     for match in _VERB.finditer(fmt):
-        out.append(fmt[pos : match.start()])
+        out.add(fmt[pos : match.start()])
         pos = match.end()
         flags, width, precision, verb = match.groups()
+        if _go_too_large(width) or _go_too_large(precision):
+            out.add(_NOVERB)
+            pos = len(fmt)
+            break
         if verb == "%":
-            out.append("%")
+            out.add("%")
             continue
         if used >= len(args):
-            out.append(f"%!{verb}(MISSING)")
+            out.add(f"%!{verb}(MISSING)")
             continue
         arg = args[used]
         used += 1
+        size = int(width) if width else 0
         prec = None if precision is None else int(precision or 0)
-        out.append(_pad(_format_one(arg, verb, flags, prec), flags, width, arg))
-    out.append(fmt[pos:])
+        if limit is not None and max(size, prec or 0) > limit:
+            what = "width" if size > (prec or 0) else "precision"
+            raise LimitExceeded(
+                f"printf {what} {max(size, prec or 0)} exceeds the template string limit "
+                f"of {limit} characters"
+            )
+        out.add(_pad(_format_one(arg, verb, flags, prec, limit), flags, size, arg))
+    out.add(fmt[pos:])
     if used < len(args):
-        extra = ", ".join(f"{go_type(a)}={go_value(a)}" for a in args[used:])
-        out.append(f"%!(EXTRA {extra})")
-    return "".join(out)
+        out.add("%!(EXTRA ")
+        for index, arg in enumerate(args[used:]):
+            out.add(", " if index else "")
+            if arg is None:
+                out.add("<nil>")
+                continue
+            out.add(f"{go_type(arg)}=")
+            _print_value(arg, out)
+        out.add(")")
+    return out.text()
 
 
-def _bad(verb: str, arg: Any) -> str:
-    return f"%!{verb}({go_type(arg)}={go_value(arg)})"
+def _go_too_large(digits: str | None) -> bool:
+    """Go's fmt ``parsenum`` gives up once the number read so far exceeds 1e6."""
+    number = 0
+    for digit in digits or "":
+        if number > 1_000_000:
+            return True
+        number = number * 10 + int(digit)
+    return False
 
 
-def _format_one(arg: Any, verb: str, flags: str, prec: int | None) -> str:
+def _format_one(arg: Any, verb: str, flags: str, prec: int | None, limit: int | None) -> str:
+    def bad() -> str:
+        if arg is None:
+            return f"%!{verb}(<nil>)"
+        return f"%!{verb}({go_type(arg)}={go_value(arg, limit)})"
+
     sign = "+" if "+" in flags else (" " if " " in flags else "")
     if verb == "v" or (verb == "s" and not isinstance(arg, int | float | bool)):
-        text = go_value(arg) if arg is not None else "<nil>"
+        text = go_value(arg, limit) if arg is not None else "<nil>"
         if isinstance(arg, float) and verb == "v":
             text = _float_verb(arg, "g", sign, prec)
         return text[:prec] if prec is not None and isinstance(arg, str) else text
     if verb == "t":
-        return ("true" if arg else "false") if isinstance(arg, bool) else _bad(verb, arg)
+        return ("true" if arg else "false") if isinstance(arg, bool) else bad()
     if verb == "q":
         if isinstance(arg, str):
-            return json.dumps(arg, ensure_ascii=False)
-        return _bad(verb, arg)
+            return go_quote(arg)
+        return bad()
     if isinstance(arg, bool) or arg is None:
-        return _bad(verb, arg)
+        return bad()
     if isinstance(arg, int):
         spec = {"d": "d", "x": "x", "X": "X", "o": "o", "b": "b", "c": "c"}.get(verb)
         if spec is None:
-            return _bad(verb, arg)
-        if spec == "c":
-            return chr(arg)
+            return bad()
+        if spec == "c":  # Go writes U+FFFD for what is not a valid rune
+            valid = 0 <= arg <= 0x10FFFF and not 0xD800 <= arg <= 0xDFFF
+            return chr(arg) if valid else "\ufffd"
         return format(arg, sign + spec)
     if isinstance(arg, float):
         if verb in "eEfFgG":
             return _float_verb(arg, verb, sign, prec)
-        return _bad(verb, arg)
+        return bad()
     if isinstance(arg, str) and verb in "xX":
         text = arg.encode().hex()
         return text.upper() if verb == "X" else text
-    return _bad(verb, arg)
+    return bad()
 
 
 def _float_verb(value: float, verb: str, sign: str, prec: int | None) -> str:
@@ -196,10 +256,9 @@ def _float_verb(value: float, verb: str, sign: str, prec: int | None) -> str:
     return format(value, f"{sign}.{6 if prec is None else prec}{spec}")
 
 
-def _pad(text: str, flags: str, width: str | None, arg: Any) -> str:
-    if not width or len(text) >= int(width):
+def _pad(text: str, flags: str, size: int, arg: Any) -> str:
+    if len(text) >= size:
         return text
-    size = int(width)
     if "-" in flags:
         return text.ljust(size)
     if "0" in flags and isinstance(arg, int | float) and not isinstance(arg, bool):

@@ -7,6 +7,7 @@ variables (``$value``), identifiers, strings, numbers, ``|``, ``(``, ``)``, ``:=
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -75,11 +76,12 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens; raise ``TemplateSyntaxError`` on malformed actions."""
     tokens: list[Token] = []
+    lines = _Lines(text)
     pos = 0
     while pos < len(text):
         start = text.find(LEFT, pos)
         if start < 0:
-            tokens.append(Token("text", text[pos:], _line(text, pos), pos))
+            tokens.append(Token("text", text[pos:], lines.at(pos), pos))
             break
         chunk = text[pos:start]
         inner = start + len(LEFT)
@@ -88,17 +90,19 @@ def tokenize(text: str) -> list[Token]:
             chunk = chunk.rstrip(_TRIM_SPACE)
             inner += 2
         if chunk:
-            tokens.append(Token("text", chunk, _line(text, pos), pos))
-        pos, trim_right = _action(text, start, inner, tokens)
+            tokens.append(Token("text", chunk, lines.at(pos), pos))
+        pos, trim_right = _action(text, start, inner, tokens, lines)
         if trim_right:
             while pos < len(text) and text[pos] in _TRIM_SPACE:
                 pos += 1
     return tokens
 
 
-def _action(text: str, start: int, pos: int, tokens: list[Token]) -> tuple[int, bool]:
+def _action(
+    text: str, start: int, pos: int, tokens: list[Token], lines: _Lines
+) -> tuple[int, bool]:
     """Tokenize one action starting after ``{{``; return the position after ``}}``."""
-    line = _line(text, start)
+    line = lines.at(start)
     if text.startswith("/*", pos):
         end = text.find("*/", pos + 2)
         if end < 0:
@@ -114,25 +118,29 @@ def _action(text: str, start: int, pos: int, tokens: list[Token]) -> tuple[int, 
         if pos >= len(text):
             raise TemplateSyntaxError(f"line {line}: unclosed action")
         if text.startswith(RIGHT, pos):
-            tokens.append(Token("close", RIGHT, _line(text, pos), pos))
+            tokens.append(Token("close", RIGHT, lines.at(pos), pos))
             return pos + len(RIGHT), False
         if text[pos] in _TRIM_SPACE and re.compile(r"[ \t\r\n]-\}\}").match(text, pos):
-            tokens.append(Token("close", RIGHT, _line(text, pos), pos))
+            tokens.append(Token("close", RIGHT, lines.at(pos), pos))
             return pos + 4, True
         match = _WORD.match(text, pos)
         if match is None:
-            raise TemplateSyntaxError(
-                f"line {_line(text, pos)}: unexpected {text[pos]!r} in action"
-            )
+            raise TemplateSyntaxError(f"line {lines.at(pos)}: unexpected {text[pos]!r} in action")
         kind = match.lastgroup
         assert kind is not None
         value = match.group()
         if kind == "raw":
-            tokens.append(Token("string", value, _line(text, pos), pos))
+            tokens.append(Token("string", value, lines.at(pos), pos))
         elif kind != "space":
-            tokens.append(Token(kind, value, _line(text, pos), pos))  # type: ignore[arg-type]
+            tokens.append(Token(kind, value, lines.at(pos), pos))  # type: ignore[arg-type]
         pos = match.end()
 
 
-def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+class _Lines:
+    """Line numbers by offset in O(log n), so long templates tokenize in linear time."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [i for i, char in enumerate(text) if char == "\n"]
+
+    def at(self, pos: int) -> int:
+        return bisect.bisect_left(self._starts, pos) + 1

@@ -3,7 +3,8 @@
 Supported: text, ``{{ pipeline }}``, ``if``/``else if``/``else``, ``with``/``else``,
 ``range`` (with ``$k, $v :=``), ``break``/``continue``, variable declaration and assignment,
 pipelines, parenthesised pipelines and field chains. ``define``/``template``/``block`` are
-refused: rule templates have no use for them and they would allow recursion.
+refused: rule templates have no use for them and they would allow recursion. Nesting deeper
+than ``max_nesting`` is refused here, so neither parsing nor expansion can run out of stack.
 """
 
 from __future__ import annotations
@@ -13,134 +14,39 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from watchdog.rules.templates.lexer import TemplateSyntaxError, Token, tokenize
+from watchdog.rules.templates.nodes import (
+    Action,
+    Arg,
+    Branch,
+    Command,
+    Const,
+    Control,
+    Dot,
+    Field,
+    Ident,
+    Loop,
+    Node,
+    ParenPipe,
+    Pipeline,
+    Text,
+    Var,
+)
 
-__all__ = [
-    "Action",
-    "Arg",
-    "Branch",
-    "Command",
-    "Const",
-    "Field",
-    "Loop",
-    "Node",
-    "ParenPipe",
-    "Pipeline",
-    "Text",
-    "Var",
-    "parse_template",
-]
+__all__ = ["parse_template"]
 
 _REFUSED = {"define", "template", "block"}
 _KEYWORDS = {"if", "else", "end", "range", "with", "break", "continue", *_REFUSED}
-
-
-@dataclass(frozen=True)
-class Const:
-    """A literal: string, number (int or float), bool or nil."""
-
-    value: object
-
-
-@dataclass(frozen=True)
-class Field:
-    """``.A.B`` evaluated on dot; ``names`` empty means dot itself."""
-
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Var:
-    """``$name.A.B``."""
-
-    name: str
-    names: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Ident:
-    """A function name."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class ParenPipe:
-    """``(pipeline).A.B``."""
-
-    pipe: Pipeline
-    names: tuple[str, ...] = ()
-
-
-Arg = Const | Field | Var | Ident | ParenPipe
-
-
-@dataclass(frozen=True)
-class Command:
-    """One stage of a pipeline: a function call or a single operand."""
-
-    args: tuple[Arg, ...]
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    """``[$x :=] cmd | cmd ...``."""
-
-    decl: tuple[str, ...]
-    assign: bool
-    commands: tuple[Command, ...]
-    line: int
-
-
-@dataclass(frozen=True)
-class Text:
-    """Literal text."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Action:
-    """``{{ pipeline }}``: print the value unless the pipeline declares a variable."""
-
-    pipe: Pipeline
-
-
-@dataclass(frozen=True)
-class Branch:
-    """``if`` or ``with``."""
-
-    kind: str
-    pipe: Pipeline
-    body: tuple[Node, ...]
-    otherwise: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Loop:
-    """``range``."""
-
-    pipe: Pipeline
-    body: tuple[Node, ...]
-    otherwise: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Control:
-    """``break`` or ``continue``."""
-
-    kind: str
-
-
-Node = Text | Action | Branch | Loop | Control
 
 
 @dataclass
 class _Parser:
     tokens: list[Token]
     functions: Collection[str]
+    max_nesting: int
     pos: int = 0
     scopes: list[set[str]] = field(default_factory=lambda: [{"$"}])
     loops: int = 0
+    depth: int = 0
 
     # -- token helpers -----------------------------------------------------------------
 
@@ -161,6 +67,15 @@ class _Parser:
             raise TemplateSyntaxError(f"line {token.line}: unexpected {token.value!r} in {what}")
         return token
 
+    def enter(self, line: int) -> None:
+        """One level deeper; refuse nesting past the limit (it would exhaust the stack)."""
+        self.depth += 1
+        if self.depth > self.max_nesting:
+            raise TemplateSyntaxError(
+                f"line {line}: nesting exceeds the template limit of {self.max_nesting} levels "
+                "(if/with/range blocks, else-if chains and parentheses)"
+            )
+
     # -- structure ---------------------------------------------------------------------
 
     def parse_list(self, stop: Collection[str]) -> tuple[tuple[Node, ...], str | None]:
@@ -180,7 +95,7 @@ class _Parser:
                 nodes.append(self.parse_keyword(word))
             else:
                 pipe = self.parse_pipeline("command", decl_ok=True)
-                nodes.append(Action(pipe))
+                nodes.append(Action(pipe, pipe.pos))
         if stop:
             raise TemplateSyntaxError("unexpected EOF: missing {{end}}")
         return tuple(nodes), None
@@ -196,49 +111,50 @@ class _Parser:
                 raise TemplateSyntaxError(f"line {word.line}: {{{{{keyword}}}}} outside {{range}}")
             self.expect("close", keyword)
             return Control(keyword)
-        return self.parse_control(keyword)
+        return self.parse_control(keyword, word.line)
 
-    def parse_control(self, keyword: str) -> Node:
-        self.scopes.append(set())
+    def parse_control(self, keyword: str, line: int) -> Node:
+        self.enter(line)
+        self.scopes.append(set())  # the pipeline's variables live until {{end}}, else included
         pipe = self.parse_pipeline(keyword, decl_ok=True, range_decl=keyword == "range")
-        if keyword == "range":
-            self.loops += 1
-        body, ended = self.parse_list({"end", "else"})
-        if keyword == "range":
-            self.loops -= 1
-        self.scopes.pop()
+        self.loops += keyword == "range"
+        body, ended = self.scoped_list({"end", "else"})
+        self.loops -= keyword == "range"
         otherwise: tuple[Node, ...] = ()
-        if ended == "else":
-            nxt = self.peek()
-            if (
-                keyword != "range"
-                and nxt is not None
-                and nxt.kind == "ident"
-                and nxt.value == keyword
-            ):
-                # "else if" / "else with": a nested branch that shares our {{end}}.
-                self.take()
-                otherwise = (self.parse_control(keyword),)
-            else:
-                self.expect("close", "else")
-                self.scopes.append(set())
-                otherwise, _ = self.parse_list({"end"})
-                self.scopes.pop()
-                self.expect("close", "end")
+        nxt = self.peek()
+        if ended == "else" and keyword != "range" and nxt is not None and nxt.value == keyword:
+            # "else if" / "else with": a nested branch that shares our {{end}}.
+            self.take()
+            otherwise = (self.parse_control(keyword, nxt.line),)
+        elif ended == "else":
+            self.expect("close", "else")
+            otherwise, _ = self.scoped_list({"end"})
+            self.expect("close", "end")
         else:
             self.expect("close", "end")
+        self.scopes.pop()
+        self.depth -= 1
         if keyword == "range":
             return Loop(pipe, body, otherwise)
         return Branch(keyword, pipe, body, otherwise)
+
+    def scoped_list(self, stop: Collection[str]) -> tuple[tuple[Node, ...], str | None]:
+        self.scopes.append(set())
+        try:
+            return self.parse_list(stop)
+        finally:
+            self.scopes.pop()
 
     # -- pipelines ---------------------------------------------------------------------
 
     def parse_pipeline(self, context: str, *, decl_ok: bool, range_decl: bool = False) -> Pipeline:
         first = self.peek()
         line = first.line if first else 0
+        start = first.pos if first else 0
         decl, assign = self.parse_decl(range_decl) if decl_ok else ((), False)
         commands: list[Command] = []
         while True:
+            head = self.peek()
             args: list[Arg] = []
             while (token := self.peek()) is not None and token.kind not in (
                 "close",
@@ -248,7 +164,7 @@ class _Parser:
                 args.append(self.parse_operand())
             if not args:
                 raise TemplateSyntaxError(f"line {line}: missing value for {context}")
-            commands.append(Command(tuple(args)))
+            commands.append(Command(tuple(args), head.pos if head else start))
             token = self.peek()
             if token is not None and token.kind == "pipe":
                 self.take()
@@ -261,7 +177,7 @@ class _Parser:
                 self.need_var(name, line)
             else:
                 self.scopes[-1].add(name)
-        return Pipeline(decl, assign, tuple(commands), line)
+        return Pipeline(decl, assign, tuple(commands), start)
 
     def parse_decl(self, range_decl: bool) -> tuple[tuple[str, ...], bool]:
         token, nxt = self.peek(), self.peek(1)
@@ -287,43 +203,49 @@ class _Parser:
         token = self.take()
         arg: Arg
         if token.kind == "string":
-            arg = Const(_unquote(token))
+            arg = Const(_unquote(token), token.value, token.pos)
         elif token.kind == "char":
-            arg = Const(ord(_unquote(token)))
+            arg = Const(ord(_unquote(token)), token.value, token.pos)
         elif token.kind == "number":
-            arg = Const(_number(token))
+            arg = Const(_number(token), token.value, token.pos)
         elif token.kind == "dot":
-            arg = Field(())
+            arg = Dot(token.pos)
         elif token.kind == "field":
-            arg = Field(tuple(token.value.split(".")[1:]))
+            names = tuple(token.value.split(".")[1:])
+            # Go lexes ".A.B" as two fields and places the node at the second one.
+            arg = Field(names, token.pos + (len(names[0]) + 1 if len(names) > 1 else 0))
         elif token.kind == "variable":
             name, *chain = token.value.split(".")
             self.need_var(name, token.line)
-            arg = Var(name, tuple(chain))
+            arg = Var(name, tuple(chain), token.pos + (len(name) if chain else 0))
         elif token.kind == "ident":
             arg = self.parse_ident(token)
         elif token.kind == "lparen":
+            self.enter(token.line)
             pipe = self.parse_pipeline("parenthesized pipeline", decl_ok=False)
             close = self.expect("rparen", "parenthesized pipeline")
+            self.depth -= 1
             after = self.peek()
-            names: tuple[str, ...] = ()
+            names = ()
+            where = pipe.pos
             if after is not None and after.kind == "field" and after.pos == close.pos + 1:
                 names = tuple(self.take().value.split(".")[1:])
-            arg = ParenPipe(pipe, names)
+                where = after.pos
+            arg = ParenPipe(pipe, names, where)
         else:
             raise TemplateSyntaxError(f"line {token.line}: unexpected {token.value!r} in operand")
         return arg
 
     def parse_ident(self, token: Token) -> Arg:
         if token.value in ("true", "false"):
-            return Const(token.value == "true")
+            return Const(token.value == "true", token.value, token.pos)
         if token.value == "nil":
-            return Const(None)
+            return Const(None, token.value, token.pos)
         if token.value in _KEYWORDS:
             raise TemplateSyntaxError(f"line {token.line}: unexpected {token.value!r} in operand")
         if token.value not in self.functions:
             raise TemplateSyntaxError(f'line {token.line}: function "{token.value}" not defined')
-        return Ident(token.value)
+        return Ident(token.value, token.pos)
 
     def need_var(self, name: str, line: int) -> None:
         if not any(name in scope for scope in self.scopes):
@@ -355,10 +277,14 @@ def _number(token: Token) -> int | float:
 
 
 def parse_template(
-    text: str, functions: Collection[str], variables: Collection[str] = ()
+    text: str,
+    functions: Collection[str],
+    variables: Collection[str] = (),
+    *,
+    max_nesting: int = 100,
 ) -> tuple[Node, ...]:
     """Parse ``text``; ``variables`` are predeclared (e.g. ``$labels``, ``$value``)."""
-    parser = _Parser(tokenize(text), functions)
+    parser = _Parser(tokenize(text), functions, max_nesting)
     parser.scopes[0].update(variables)
     nodes, _ = parser.parse_list(())
     return nodes
