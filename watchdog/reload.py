@@ -133,6 +133,12 @@ async def reload_daemon(daemon: Daemon, trigger: str) -> ReloadResult:
             _log.error("reload refused", trigger=trigger, issue=str(issue))
         daemon.notifier.ready(daemon.status_line())
         return ReloadResult(False, f"config refused, old config stays in force:\n{exc}")
+    except Exception as exc:  # a loader bug must refuse the reload, not kill the reload task
+        daemon.metrics.config_last_reload_successful.set(0)
+        _log.exception("reload refused: loading the new config failed", trigger=trigger)
+        daemon.notifier.ready(daemon.status_line())
+        reason = f"internal error while loading ({type(exc).__name__}); see the log"
+        return ReloadResult(False, f"config refused, old config stays in force:\n{reason}")
     await _apply(daemon, plan)
     daemon.metrics.config_last_reload_successful.set(1)
     daemon.metrics.config_last_reload_success_timestamp.set(daemon.clock.now())

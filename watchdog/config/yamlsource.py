@@ -60,6 +60,8 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         raise ConfigError.single(path, f"invalid YAML: {reason}", line) from None
     except yaml.YAMLError as exc:
         raise ConfigError.single(path, f"invalid YAML: {exc}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise ConfigError.single(path, "invalid YAML: nested too deeply", loader.line + 1) from None
     finally:
         loader.dispose()
 
