@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from watchdog.promql import Query, Scalar, String, VectorSample, evaluate
+from watchdog.promql import EvalLimits, Query, Scalar, String, VectorSample, evaluate
 from watchdog.rules.alerting import AlertRuleState, Candidate, RuleEvalError, Transition
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
 from watchdog.rules.templates import AlertTemplateData, QuerySample
@@ -24,12 +24,17 @@ __all__ = ["EvalContext", "GroupState", "RuleStatus", "query_vector"]
 
 @dataclass(frozen=True)
 class EvalContext:
-    """What every rule evaluation needs besides the rule."""
+    """What every rule evaluation needs besides the rule.
+
+    ``limits`` bound each query a rule runs (Prometheus' ``--query.max-samples`` and
+    ``--query.timeout``).
+    """
 
     store: SampleStore
     external_labels: Mapping[str, str] = field(default_factory=dict)
     external_url: str = ""
     lookback: float = 300.0
+    limits: EvalLimits = field(default_factory=EvalLimits)
 
 
 @dataclass
@@ -44,9 +49,14 @@ class RuleStatus:
     evaluation_time: float = 0.0
 
 
-def query_vector(query: Query, ctx: EvalContext, ts: float) -> list[VectorSample]:
-    """Evaluate ``query``; a scalar becomes one sample without labels (like Prometheus)."""
-    result = evaluate(query, ctx.store, ts, lookback=ctx.lookback)
+def query_vector(
+    query: Query, ctx: EvalContext, ts: float, *, limits: EvalLimits | None = None
+) -> list[VectorSample]:
+    """Evaluate ``query``; a scalar becomes one sample without labels (like Prometheus).
+
+    ``limits`` default to ``ctx.limits``.
+    """
+    result = evaluate(query, ctx.store, ts, lookback=ctx.lookback, limits=limits or ctx.limits)
     if isinstance(result, Scalar):
         return [VectorSample(LabelSet(), result.value)]
     if isinstance(result, String):
