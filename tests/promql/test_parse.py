@@ -10,9 +10,6 @@ from watchdog.promql import PromQLError, Query, UnsupportedError
 from watchdog.store import Matcher
 
 REFUSED = [
-    ("x @ 100", "the @ modifier is not supported"),
-    ("rate(x[5m] @ end())", "the @ modifier is not supported"),
-    ("max_over_time(x[5m:1m] @ start())", "the @ modifier is not supported"),
     ("info(x)", "unsupported function 'info'"),
     (
         "double_exponential_smoothing(x[5m], 0.5, 0.5)",

@@ -8,8 +8,20 @@ See ``docs/promql.md`` for what is supported.
 from __future__ import annotations
 
 from watchdog.promql.errors import PromQLError, UnsupportedError
+from watchdog.promql.limits import (
+    EvalLimits,
+    QueryLimitError,
+    QueryTimeoutError,
+    TooManySamplesError,
+)
 from watchdog.promql.nodes import Selector
-from watchdog.promql.query import DEFAULT_SUBQUERY_STEP, Query, evaluate, evaluate_matrix
+from watchdog.promql.query import (
+    DEFAULT_SUBQUERY_STEP,
+    Query,
+    evaluate,
+    evaluate_matrix,
+    evaluate_range,
+)
 from watchdog.promql.values import (
     Matrix,
     Scalar,
@@ -21,16 +33,21 @@ from watchdog.promql.values import (
 
 __all__ = [
     "DEFAULT_SUBQUERY_STEP",
+    "EvalLimits",
     "Matrix",
     "PromQLError",
     "Query",
+    "QueryLimitError",
+    "QueryTimeoutError",
     "Scalar",
     "Selector",
     "SeriesSource",
     "String",
+    "TooManySamplesError",
     "UnsupportedError",
     "Vector",
     "VectorSample",
     "evaluate",
     "evaluate_matrix",
+    "evaluate_range",
 ]

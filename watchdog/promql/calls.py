@@ -15,6 +15,7 @@ from watchdog.promql.functions_range import RANGE_FUNCTIONS, Window
 from watchdog.promql.histogram import histogram_quantile
 from watchdog.promql.labelfuncs import label_join, label_replace
 from watchdog.promql.nodes import (
+    AtTime,
     CallNode,
     MatrixSelectorNode,
     Node,
@@ -49,6 +50,10 @@ class Evaluating(Protocol):
         """The selected points with their own timestamps."""
         ...
 
+    def at_time(self, at: AtTime | None, ts: float) -> float:
+        """The evaluation time of a selector or subquery with ``@`` modifier ``at``."""
+        ...
+
 
 Handler = Callable[[Evaluating, CallNode, float], "Vector | float"]
 SCALAR_FUNCTIONS = frozenset({"time", "scalar", "pi"})
@@ -59,18 +64,20 @@ def _string(node: Node) -> str:
     return node.value
 
 
-def _window(node: Node, ts: float) -> Window:
+def _window(ev: Evaluating, node: Node, ts: float) -> Window:
     if isinstance(node, MatrixSelectorNode):
-        return Window(ts, node.selector.range, node.selector.offset)
+        sel = node.selector
+        at = None if sel.at is None else ev.at_time(sel.at, ts)
+        return Window(ts, sel.range, sel.offset, at)
     assert isinstance(node, SubqueryNode)
-    return Window(ts, node.range, node.offset)
+    return Window(ts, node.range, node.offset, None if node.at is None else ev.at_time(node.at, ts))
 
 
 def _range_call(ev: Evaluating, call: CallNode, ts: float) -> Vector:
     function = RANGE_FUNCTIONS[call.name]
     index = next(i for i, arg in enumerate(call.args) if arg.type == "matrix")
     params = tuple(ev.scalar(arg, ts) for i, arg in enumerate(call.args) if i != index)
-    window = _window(call.args[index], ts)
+    window = _window(ev, call.args[index], ts)
     keep_name = call.name == "last_over_time"
     out: Vector = []
     for series in ev.matrix(call.args[index], ts):

@@ -23,21 +23,25 @@ Points = Sequence[tuple[float, float]]
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Where the points come from: ``[ts - offset - range, ts - offset]`` at evaluation ``ts``."""
+    """Where the points come from: ``[t - offset - range, t - offset]`` at evaluation ``ts``.
+
+    ``t`` is ``ts``, or the time of the ``@`` modifier when there is one (``at``).
+    """
 
     ts: float
     range: float
     offset: float
+    at: float | None = None
 
     @property
     def start(self) -> float:
         """Oldest timestamp of the window."""
-        return self.ts - self.offset - self.range
+        return self.end - self.range
 
     @property
     def end(self) -> float:
         """Newest timestamp of the window."""
-        return self.ts - self.offset
+        return (self.ts if self.at is None else self.at) - self.offset
 
 
 RangeFunction = Callable[[Points, Window, tuple[float, ...]], float | None]

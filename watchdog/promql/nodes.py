@@ -14,6 +14,7 @@ from watchdog.store import Matcher
 
 __all__ = [
     "AggregateNode",
+    "AtTime",
     "BinaryNode",
     "CallNode",
     "Cardinality",
@@ -31,6 +32,8 @@ __all__ = [
 
 ValueType = Literal["vector", "scalar", "string", "matrix"]
 Cardinality = Literal["one-to-one", "many-to-one", "one-to-many", "many-to-many"]
+AtTime = float | Literal["start", "end"]
+"""An ``@`` modifier: a Unix time in seconds (milliseconds precision), ``start()`` or ``end()``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +41,14 @@ class Selector:
     """A vector or matrix selector as written: metric name, matchers, range (0 if none), offset.
 
     ``name`` is the fixed metric name (from ``name{...}`` or ``{__name__="name"}``) or None;
-    ``matchers`` include the ``__name__`` matcher.
+    ``matchers`` include the ``__name__`` matcher; ``at`` is the ``@`` modifier, if any.
     """
 
     name: str | None
     matchers: tuple[Matcher, ...]
     range: float
     offset: float
+    at: AtTime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +85,13 @@ class MatrixSelectorNode:
 
 @dataclass(frozen=True, slots=True)
 class SubqueryNode:
-    """``expr[range:step] offset x``; ``step`` None means the default evaluation interval."""
+    """``expr[range:step] offset x @ t``; ``step`` None means the default evaluation interval."""
 
     expr: Node
     range: float
     step: float | None
     offset: float
+    at: AtTime | None = None
     type: ValueType = "matrix"
 
 

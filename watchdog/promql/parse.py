@@ -9,7 +9,8 @@ the construct.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import promql_parser
@@ -19,6 +20,7 @@ from watchdog.promql.errors import PromQLError, UnsupportedError
 from watchdog.promql.labelfuncs import LABEL_NAME, check_label_function
 from watchdog.promql.nodes import (
     AggregateNode,
+    AtTime,
     BinaryNode,
     CallNode,
     Cardinality,
@@ -32,11 +34,12 @@ from watchdog.promql.nodes import (
     VectorMatching,
     VectorSelectorNode,
 )
+from watchdog.promql.prelex import MAX_DEPTH, check_text, extract_at_times
 from watchdog.promql.regex import check_re2
 from watchdog.samples import METRIC_NAME
 from watchdog.store import Matcher, MatchOp
 
-__all__ = ["AGGREGATIONS", "BINARY_OPERATORS", "parse_expression"]
+__all__ = ["AGGREGATIONS", "BINARY_OPERATORS", "parse_expression", "tree_depth"]
 
 AGGREGATIONS = frozenset(
     {"sum", "min", "max", "avg", "count", "count_values", "topk", "bottomk", "quantile"}
@@ -73,17 +76,79 @@ def _register_holt_winters() -> None:
 _register_holt_winters()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_AT_TIMES: ContextVar[tuple[float, ...]] = ContextVar("_AT_TIMES", default=())
+
+
 def parse_expression(text: str) -> Node:
     """Parse ``text`` into our node tree; raises PromQLError or UnsupportedError."""
-    check_duration_literals(text)
+    check_text(text)
+    rewritten, at_times = extract_at_times(text)
     try:
-        tree = promql_parser.parse(text)
+        tree = promql_parser.parse(rewritten)
     except ValueError as exc:
-        raise PromQLError(f"parse error in {text!r}: {exc}") from None
+        raise PromQLError(f"parse error in {text!r}: {_parser_message(exc)}") from None
+    except BaseException as exc:  # a Rust panic surfaces as pyo3's PanicException
+        if not type(exc).__name__.endswith("PanicException"):
+            raise
+        raise PromQLError(f"parse error in {text!r}: the parser failed: {exc}") from None
+    token = _AT_TIMES.set(at_times)
     try:
-        return _convert(tree)
+        root = _convert(tree)
     except RecursionError:
-        raise PromQLError(f"expression nested too deeply: {text[:200]!r}") from None
+        root = None
+    finally:
+        _AT_TIMES.reset(token)
+    if root is None or tree_depth(root) > MAX_DEPTH:
+        raise PromQLError(
+            f"expression nested too deeply: more than {MAX_DEPTH} levels of operations "
+            f"in {text[:120]!r}"
+        )
+    return root
+
+
+def _parser_message(exc: ValueError) -> str:
+    message = str(exc)
+    if message.startswith("illegal regex for") and "\\Q" in message:
+        message += " (\\Q...\\E quoting is not supported: escape the characters instead)"
+    return message
+
+
+def tree_depth(root: Node) -> int:
+    """Levels of the node tree (1 for a leaf), computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children(node))
+    return deepest
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct operands of ``node``."""
+    if isinstance(node, NegationNode | SubqueryNode):
+        return (node.expr,)
+    if isinstance(node, BinaryNode):
+        return (node.lhs, node.rhs)
+    if isinstance(node, AggregateNode):
+        return (node.expr,) if node.param is None else (node.param, node.expr)
+    if isinstance(node, CallNode):
+        return node.args
+    return ()
+
+
+def _at(modifier: Any) -> AtTime | None:
+    if modifier is None:
+        return None
+    kind = str(modifier.type)
+    if kind.endswith("Start"):
+        return "start"
+    if kind.endswith("End"):
+        return "end"
+    placeholder = round((modifier.at - _EPOCH).total_seconds())
+    at_time: float = _AT_TIMES.get()[placeholder - 1]
+    return at_time
 
 
 def _seconds(delta: timedelta | None) -> float:
@@ -119,8 +184,6 @@ def _convert(expr: Any) -> Node:
 
 def _selector(expr: Any, range_: float) -> Selector:
     text = str(expr)
-    if expr.at is not None:
-        raise UnsupportedError(f"the @ modifier is not supported (in {text})")
     if expr.matchers.or_matchers:
         raise UnsupportedError(f"'or' inside label matchers is not supported (in {text})")
     matchers: list[Matcher] = []
@@ -139,16 +202,15 @@ def _selector(expr: Any, range_: float) -> Selector:
             ) from None
         if name is None and item.name == METRIC_NAME and op == "=":
             name = item.value
-    return Selector(name, tuple(matchers), range_, _seconds(expr.offset))
+    return Selector(name, tuple(matchers), range_, _seconds(expr.offset), _at(expr.at))
 
 
 def _subquery(expr: Any) -> SubqueryNode:
-    if expr.at is not None:
-        raise UnsupportedError(f"the @ modifier is not supported (in {expr})")
     step = _seconds(expr.step) if expr.step is not None else None
     if step is not None and step <= 0:
         step = None
-    return SubqueryNode(_convert(expr.expr), _seconds(expr.range), step, _seconds(expr.offset))
+    inner = _convert(expr.expr)
+    return SubqueryNode(inner, _seconds(expr.range), step, _seconds(expr.offset), _at(expr.at))
 
 
 def _binary(expr: Any) -> BinaryNode:
@@ -209,23 +271,3 @@ def _call(expr: Any) -> CallNode:
     args = tuple(_convert(arg) for arg in expr.args)
     check_label_function(name, args)
     return CallNode(name, args, "scalar" if name in SCALAR_FUNCTIONS else "vector")
-
-
-# -- durations written where a number is expected --------------------------------------------
-
-_MASK = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|#[^\n]*', re.DOTALL)
-_DURATION = re.compile(r"(?<![\w.])(?:\d+(?:ms|[smhdwy]))+(?![\w.])")
-_OFFSET_BEFORE = re.compile(r"\boffset\s*-?\s*$", re.IGNORECASE)
-
-
-def check_duration_literals(text: str) -> None:
-    """Refuse ``5m`` used as a number: Prometheus 2.42 allows durations only in ranges/offsets."""
-    masked = _MASK.sub(lambda m: " " * len(m.group()), text)
-    for found in _DURATION.finditer(masked):
-        before = masked[: found.start()]
-        if before.count("[") > before.count("]") or _OFFSET_BEFORE.search(before):
-            continue
-        raise PromQLError(
-            f"unexpected duration {found.group()!r} at position {found.start() + 1} in {text!r}: "
-            "Prometheus 2.42 accepts durations only in [ranges] and after offset"
-        )

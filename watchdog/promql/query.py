@@ -7,22 +7,21 @@ from contextlib import contextmanager
 
 from watchdog.promql.engine import Evaluator
 from watchdog.promql.errors import PromQLError
+from watchdog.promql.limits import Budget, EvalLimits
 from watchdog.promql.nodes import (
-    AggregateNode,
-    BinaryNode,
-    CallNode,
     MatrixSelectorNode,
-    NegationNode,
     Node,
     Selector,
     SubqueryNode,
     ValueType,
     VectorSelectorNode,
 )
-from watchdog.promql.parse import parse_expression
-from watchdog.promql.values import Matrix, Scalar, SeriesSource, String, Vector
+from watchdog.promql.parse import children, parse_expression
+from watchdog.promql.values import Matrix, Scalar, SeriesSource, String, Vector, VectorSample
+from watchdog.samples import LabelSet
+from watchdog.store import SeriesPoints
 
-__all__ = ["DEFAULT_SUBQUERY_STEP", "Query", "evaluate", "evaluate_matrix"]
+__all__ = ["DEFAULT_SUBQUERY_STEP", "Query", "evaluate", "evaluate_matrix", "evaluate_range"]
 
 DEFAULT_SUBQUERY_STEP = 60.0  # Prometheus' default global evaluation_interval
 
@@ -75,25 +74,13 @@ class Query:
         return names
 
 
-def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, NegationNode | SubqueryNode):
-        return (node.expr,)
-    if isinstance(node, BinaryNode):
-        return (node.lhs, node.rhs)
-    if isinstance(node, AggregateNode):
-        return (node.expr,) if node.param is None else (node.param, node.expr)
-    if isinstance(node, CallNode):
-        return node.args
-    return ()
-
-
 def _walk_selectors(node: Node, extra: float) -> Iterator[tuple[Selector, float]]:
     if isinstance(node, VectorSelectorNode | MatrixSelectorNode):
         yield node.selector, extra
         return
     if isinstance(node, SubqueryNode):
         extra += node.range + node.offset
-    for child in _children(node):
+    for child in children(node):
         yield from _walk_selectors(child, extra)
 
 
@@ -104,10 +91,15 @@ def evaluate(
     *,
     lookback: float = 300.0,
     subquery_step: float = DEFAULT_SUBQUERY_STEP,
+    limits: EvalLimits | None = None,
 ) -> Vector | Scalar | String:
-    """Evaluate ``query`` at ``ts`` (an instant query); raises PromQLError on failure."""
-    evaluator = Evaluator(source, lookback, subquery_step)
+    """Evaluate ``query`` at ``ts`` (an instant query); raises PromQLError on failure.
+
+    ``limits`` bound the samples touched and the wall time (defaults: :class:`EvalLimits`());
+    exceeding them raises :class:`~watchdog.promql.limits.QueryLimitError`.
+    """
     root, ts = query.root, float(ts)
+    evaluator = Evaluator(source, lookback, subquery_step, Budget(limits or EvalLimits()), ts, ts)
     with _contained(query):
         if root.type == "vector":
             return evaluator.vector(root, ts)
@@ -128,12 +120,60 @@ def evaluate_matrix(
     *,
     lookback: float = 300.0,
     subquery_step: float = DEFAULT_SUBQUERY_STEP,
+    limits: EvalLimits | None = None,
 ) -> Matrix:
     """Evaluate a range-vector query (a range selector or subquery) at ``ts``."""
     if query.root.type != "matrix":
         raise PromQLError(f"{query.text!r} returns a {query.root.type}, not a range vector")
+    ts = float(ts)
+    budget = Budget(limits or EvalLimits())
     with _contained(query):
-        return Evaluator(source, lookback, subquery_step).matrix(query.root, float(ts))
+        return Evaluator(source, lookback, subquery_step, budget, ts, ts).matrix(query.root, ts)
+
+
+def evaluate_range(
+    query: Query,
+    source: SeriesSource,
+    start: float,
+    end: float,
+    step: float,
+    *,
+    lookback: float = 300.0,
+    subquery_step: float = DEFAULT_SUBQUERY_STEP,
+    limits: EvalLimits | None = None,
+) -> Matrix:
+    """A range query: ``query`` at ``start, start + step, ... <= end``, one series per label set.
+
+    Like Prometheus' range queries: only instant vectors and scalars (a scalar becomes one series
+    without labels), ``@ start()``/``@ end()`` refer to ``start``/``end``, and the limits cover
+    the whole range.
+    """
+    if query.root.type not in ("vector", "scalar"):
+        raise PromQLError(
+            f"invalid expression type {query.root.type!r} for range query, "
+            "must be scalar or instant vector"
+        )
+    if not step > 0:
+        raise PromQLError("zero or negative query resolution step widths are not accepted")
+    if end < start:
+        raise PromQLError("end timestamp must not be before start time")
+    start_ms, end_ms, step_ms = round(start * 1000), round(end * 1000), round(step * 1000)
+    budget = Budget(limits or EvalLimits())
+    evaluator = Evaluator(source, lookback, subquery_step, budget, start_ms / 1000, end_ms / 1000)
+    series: dict[LabelSet, list[tuple[float, float]]] = {}
+    root = query.root
+    with _contained(query):
+        for at_ms in range(start_ms, end_ms + 1, max(step_ms, 1)):
+            at = at_ms / 1000
+            vector = (
+                evaluator.vector(root, at)
+                if root.type == "vector"
+                else [VectorSample(LabelSet(), evaluator.scalar(root, at))]
+            )
+            for sample in vector:
+                series.setdefault(sample.labels, []).append((at, sample.value))
+            budget.charge(len(vector), "a range query step")
+    return [SeriesPoints(labels, points) for labels, points in series.items()]
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from watchdog.promql import Query, Scalar, String, VectorSample, evaluate
+from watchdog.promql import EvalLimits, Query, Scalar, String, VectorSample, evaluate
 from watchdog.rules.alerting import AlertRuleState, Candidate, RuleEvalError, Transition
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
 from watchdog.rules.templates import (
@@ -31,12 +31,19 @@ __all__ = ["EvalContext", "GroupState", "RuleStatus", "query_vector"]
 
 @dataclass(frozen=True)
 class EvalContext:
-    """What every rule evaluation needs besides the rule."""
+    """What every rule evaluation needs besides the rule.
+
+    ``limits`` bound each query a rule runs (Prometheus' ``--query.max-samples`` and
+    ``--query.timeout``); ``templates`` bound its label and annotation expansions, whose
+    ``query`` calls get the templates' own, smaller samples budget and what is left of their
+    deadline.
+    """
 
     store: SampleStore
     external_labels: Mapping[str, str] = field(default_factory=dict)
     external_url: str = ""
     lookback: float = 300.0
+    limits: EvalLimits = field(default_factory=EvalLimits)
     templates: TemplateLimits = DEFAULT_LIMITS
 
 
@@ -56,9 +63,14 @@ class RuleStatus:
     """Expansions that failed in the last evaluation (the alerts fired with the error text)."""
 
 
-def query_vector(query: Query, ctx: EvalContext, ts: float) -> list[VectorSample]:
-    """Evaluate ``query``; a scalar becomes one sample without labels (like Prometheus)."""
-    result = evaluate(query, ctx.store, ts, lookback=ctx.lookback)
+def query_vector(
+    query: Query, ctx: EvalContext, ts: float, *, limits: EvalLimits | None = None
+) -> list[VectorSample]:
+    """Evaluate ``query``; a scalar becomes one sample without labels (like Prometheus).
+
+    ``limits`` default to ``ctx.limits``.
+    """
+    result = evaluate(query, ctx.store, ts, lookback=ctx.lookback, limits=limits or ctx.limits)
     if isinstance(result, Scalar):
         return [VectorSample(LabelSet(), result.value)]
     if isinstance(result, String):
@@ -162,7 +174,8 @@ class GroupState:
         deadline = limits.clock() + limits.max_rule_seconds
 
         def run_query(expr: str, budget: QueryBudget) -> list[QuerySample]:
-            found = query_vector(Query.parse(expr), ctx, query_ts)
+            bounds = EvalLimits(budget.max_samples, budget.seconds, limits.clock)
+            found = query_vector(Query.parse(expr), ctx, query_ts, limits=bounds)
             return [QuerySample(dict(s.labels), s.value) for s in found]
 
         def expand(key: str, template: Template, data: AlertTemplateData) -> str:
