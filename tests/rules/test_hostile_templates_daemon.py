@@ -36,7 +36,9 @@ HOSTILE = {
                         "query": '{{ query "count_over_time(vector(1)[30d:1ms])" }}',
                         "width": '{{ printf "%10000000d" 1 }}',
                         "grow": DOUBLING,
-                        "loops": "{{ range $labels }}" * 6 + "{{ end }}" * 6,
+                        "loops": "{{ $m := args 0 1 2 3 4 5 6 7 8 9 }}"
+                        + "{{ range $m }}" * 6
+                        + "{{ end }}" * 6,
                         "ts": "{{ humanizeTimestamp 1e300 }}",
                     },
                 }
