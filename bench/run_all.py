@@ -12,7 +12,13 @@ import sys
 from bench.common import RESULTS
 from devstack.procs import REPO
 
-BENCHMARKS = ["probe_throughput", "promql_eval", "rules_eval", "delivery_latency"]
+BENCHMARKS = [
+    "probe_throughput",
+    "promql_eval",
+    "rules_eval",
+    "delivery_latency",
+    "template_expand",
+]
 
 
 def _last_json(text: str) -> object | None:

@@ -72,13 +72,15 @@ class AlertTemplateData:
 
     def go_field(self, name: str) -> Any:
         """``.Labels``, ``.ExternalLabels``, ``.ExternalURL``, ``.Value``; KeyError otherwise."""
-        fields = {
-            "Labels": dict(self.labels),
-            "ExternalLabels": dict(self.external_labels),
-            "ExternalURL": self.external_url,
-            "Value": self.value,
-        }
-        return fields[name]
+        if name == "Labels":
+            return dict(self.labels)
+        if name == "Value":
+            return self.value
+        if name == "ExternalLabels":
+            return dict(self.external_labels)
+        if name == "ExternalURL":
+            return self.external_url
+        raise KeyError(name)
 
     def go_fields(self) -> list[Any]:
         """Fields in declaration order, for printing ``{{ . }}``."""
@@ -156,8 +158,9 @@ class Template:
         executor = Executor(
             name=self.name,
             locate=self._locate,
-            functions={**FUNCTIONS, **_bound_functions(data, query, budget)},
+            functions=_ALL_FUNCTIONS,
             budget=budget,
+            context=_Context(data, query, budget),
             variables={
                 "$": data,
                 "$labels": dict(data.labels),
@@ -188,25 +191,37 @@ class Template:
         return f"{self.text.count(chr(10), 0, pos) + 1}:{column}"
 
 
-def _bound_functions(
-    data: AlertTemplateData, query: QueryFunc | None, budget: Budget
-) -> dict[str, Function]:
-    prefix = data.external_url.rstrip("/")
-    path = prefix.split("://", 1)[-1].partition("/")[2]
-    return {
-        "externalURL": Function(lambda: data.external_url),
-        "pathPrefix": Function(lambda: ("/" + path) if path else ""),
-        "query": Function(_query_function(query, budget), (STRING,)),
-    }
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the per-expansion functions (``query``, ``externalURL``, ``pathPrefix``) see."""
+
+    data: AlertTemplateData
+    query: QueryFunc | None
+    budget: Budget
 
 
-def _query_function(query: QueryFunc | None, budget: Budget) -> Callable[[str], QueryResult]:
-    def run(expr: str) -> QueryResult:
-        if query is None:
-            raise ValueError("query is not available here")
-        if budget.seconds_left() <= 0:
-            raise ValueError(budget.time_message())
-        allowed = QueryBudget(budget.limits.max_query_samples, budget.seconds_left())
-        return QueryResult(query(expr, allowed))
+def _external_url(context: _Context) -> str:
+    return context.data.external_url
 
-    return run
+
+def _path_prefix(context: _Context) -> str:
+    path = context.data.external_url.rstrip("/").split("://", 1)[-1].partition("/")[2]
+    return ("/" + path) if path else ""
+
+
+def _query(context: _Context, expr: str) -> QueryResult:
+    budget = context.budget
+    if context.query is None:
+        raise ValueError("query is not available here")
+    if budget.seconds_left() <= 0:
+        raise ValueError(budget.time_message())
+    allowed = QueryBudget(budget.limits.max_query_samples, budget.seconds_left())
+    return QueryResult(context.query(expr, allowed))
+
+
+_ALL_FUNCTIONS = {
+    **FUNCTIONS,
+    "externalURL": Function(_external_url, contextual=True),
+    "pathPrefix": Function(_path_prefix, contextual=True),
+    "query": Function(_query, (STRING,), contextual=True),
+}

@@ -53,9 +53,12 @@ def function(
     if final is not MISSING:
         values.append(_validate(ex, final, _param(fn, count - 1)))
     try:
-        result = (
-            fn.call(*values, limit=ex.budget.limits.max_string) if fn.bounded else fn.call(*values)
-        )
+        if fn.contextual:
+            values.insert(0, ex.context)
+        if fn.bounded:
+            result = fn.call(*values, limit=ex.budget.limits.max_string)
+        else:
+            result = fn.call(*values)
         if isinstance(result, str):
             ex.budget.produced(len(result))
     except Exception as exc:  # Go recovers a panic into this error too
@@ -121,11 +124,12 @@ def _validate(ex: Executor, value: Any, typ: str) -> Any:
         return None
     if typ in (ANY, VALUE):
         return value
-    fits = {
-        STRING: type(value) is str,
-        SAMPLE: isinstance(value, QuerySample),
-        RESULT: isinstance(value, QueryResult),
-    }.get(typ, False)
+    if typ == STRING:
+        fits = type(value) is str
+    elif typ == SAMPLE:
+        fits = isinstance(value, QuerySample)
+    else:
+        fits = typ == RESULT and isinstance(value, QueryResult)
     if not fits:
         raise ex.fail(f"wrong type for value; expected {typ}; got {go_type(value)}")
     return value

@@ -14,7 +14,7 @@ from typing import Any
 from watchdog.rules.templates import calls
 from watchdog.rules.templates.calls import MISSING
 from watchdog.rules.templates.functions import Function
-from watchdog.rules.templates.gofmt import go_value
+from watchdog.rules.templates.gofmt import go_value, shortest_float
 from watchdog.rules.templates.limits import Budget, LimitExceeded
 from watchdog.rules.templates.nodes import (
     Action,
@@ -61,15 +61,20 @@ class Executor:
         functions: Mapping[str, Function],
         budget: Budget,
         variables: Mapping[str, Any],
+        context: Any = None,
     ) -> None:
         self.name = name
         self.locate = locate
         self.functions = functions
         self.budget = budget
+        self.context = context
+        """Passed to ``contextual`` functions."""
         self.scopes: list[dict[str, Any]] = [dict(variables)]
         self.node: Arg | Command | Pipeline | Action | None = None
         self._out: list[str] = []
         self._size = 0
+        self._max_output = budget.limits.max_output
+        self._max_string = budget.limits.max_string
 
     # -- entry, errors, output -------------------------------------------------------------
 
@@ -95,25 +100,34 @@ class Executor:
         )
 
     def write(self, text: str) -> None:
-        limit = self.budget.limits.max_output
         self._size += len(text)
-        if self._size > limit:
-            raise LimitExceeded(f"template output exceeds its limit of {limit} characters")
+        if self._size > self._max_output:
+            raise LimitExceeded(
+                f"template output exceeds its limit of {self._max_output} characters"
+            )
         self._out.append(text)
 
     # -- structure -------------------------------------------------------------------------
 
     def walk(self, nodes: Iterable[Node], dot: Any) -> None:
+        # No step charge per node: a body's nodes are bounded by the template's size, and
+        # every command and range iteration is charged.
         for node in nodes:
-            self.budget.step()
-            if isinstance(node, Text):
-                self.write(node.text)
-            elif isinstance(node, Action):
-                self.at(node)
-                value = self.pipeline(node.pipe, dot)
-                if not node.pipe.decl:
-                    self.at(node)
-                    self.write(go_value(value, self.budget.limits.max_string))
+            kind = type(node)
+            if kind is Text:
+                self.write(node.text)  # type: ignore[union-attr]
+            elif kind is Action:
+                self.node = node  # type: ignore[assignment]
+                value = self.pipeline(node.pipe, dot)  # type: ignore[union-attr]
+                if not node.pipe.decl:  # type: ignore[union-attr]
+                    self.node = node  # type: ignore[assignment]
+                    kind = type(value)
+                    if kind is str:
+                        self.write(value)
+                    elif kind is float:
+                        self.write(shortest_float(value))
+                    else:
+                        self.write(go_value(value, self._max_string))
             elif isinstance(node, Branch):
                 self.branch(node, dot)
             elif isinstance(node, Loop):
@@ -179,10 +193,12 @@ class Executor:
     # -- pipelines and commands ------------------------------------------------------------
 
     def pipeline(self, pipe: Pipeline, dot: Any) -> Any:
-        self.at(pipe)
+        self.node = pipe
         value: Any = MISSING
         for command in pipe.commands:
             value = self.command(command, dot, value)
+        if not pipe.decl:
+            return value
         for name in pipe.decl:
             if pipe.assign:
                 self.assign(name, value)
@@ -193,17 +209,19 @@ class Executor:
     def command(self, command: Command, dot: Any, final: Any) -> Any:
         self.budget.step()
         first = command.args[0]
-        if isinstance(first, Field):
-            return self.field_node(dot, first, command.args, final)
+        kind = type(first)
+        if kind is Field:
+            return self.field_node(dot, first, command.args, final)  # type: ignore[arg-type]
+        if kind is Var:
+            return self.variable_node(dot, first, command.args, final)  # type: ignore[arg-type]
+        if kind is Ident:
+            args = command.args[1:]
+            return calls.function(self, dot, first, command, args, final)  # type: ignore[arg-type]
         if isinstance(first, ParenPipe) and first.names:
             return self.chain_node(dot, first, command.args, final)
-        if isinstance(first, Ident):
-            return calls.function(self, dot, first, command, command.args[1:], final)
         if isinstance(first, ParenPipe):
             self.not_a_function(command.args, final)
             return self.pipeline(first.pipe, dot)
-        if isinstance(first, Var):
-            return self.variable_node(dot, first, command.args, final)
         self.at(first)
         self.not_a_function(command.args, final)
         if isinstance(first, Dot):
@@ -220,11 +238,14 @@ class Executor:
     # -- fields and variables --------------------------------------------------------------
 
     def field_node(self, dot: Any, node: Field, args: tuple[Arg, ...], final: Any) -> Any:
-        self.at(node)
-        return self.field_chain(dot, node.names, args, final)
+        self.node = node
+        names = node.names
+        if len(names) == 1 and type(dot) is dict and len(args) < 2 and final is MISSING:
+            return dot.get(names[0], "")  # the common case: a label of a map[string]string
+        return self.field_chain(dot, names, args, final)
 
     def variable_node(self, dot: Any, node: Var, args: tuple[Arg, ...], final: Any) -> Any:
-        self.at(node)
+        self.node = node
         value = self.lookup(node.name)
         if not node.names:
             self.not_a_function(args, final)
@@ -246,6 +267,8 @@ class Executor:
 
     def field(self, name: str, receiver: Any, *, has_args: bool) -> Any:
         """Go's ``evalField`` for maps and structs (``missingkey=zero``)."""
+        if type(receiver) is dict and not has_args:
+            return receiver.get(name, "")
         if receiver is None:
             return None
         if isinstance(receiver, dict):
@@ -266,6 +289,9 @@ class Executor:
         raise self.fail(f"can't evaluate field {name} in type {go_type(receiver)}")
 
     def lookup(self, name: str) -> Any:
+        innermost = self.scopes[-1]
+        if name in innermost:
+            return innermost[name]
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name]

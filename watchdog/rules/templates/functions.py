@@ -49,13 +49,15 @@ class Function:
     """A callable with its Go parameter types; ``variadic`` types the tail (None: fixed).
 
     ``bounded`` functions build text from their arguments and take ``limit=`` (characters),
-    raising ``LimitExceeded`` before building more.
+    raising ``LimitExceeded`` before building more; ``contextual`` ones get the expansion's
+    context (alert data, query callback, budget) as their first argument.
     """
 
     call: Callable[..., Any]
     params: tuple[str, ...] = ()
     variadic: str | None = None
     bounded: bool = False
+    contextual: bool = False
 
 
 def _want_str(value: Any) -> str:
