@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from devstack.procs import REPO
+from tests.rules.conftest import groups_from
 from watchdog.rules.files import load_rule_files
+from watchdog.rules.group import EvalContext, GroupState
 from watchdog.rules.model import AlertingRule
 from watchdog.rules.templates import (
     DEFAULT_LIMITS,
@@ -23,6 +25,8 @@ from watchdog.rules.templates import (
     TemplateLimits,
     TemplateSyntaxError,
 )
+from watchdog.samples import LabelSet
+from watchdog.store import SampleStore
 
 DATA = AlertTemplateData(
     labels={f"l{i}": f"v{i}" for i in range(10)}, external_url="https://wd.example", value=3.0
@@ -269,3 +273,25 @@ def test_limits_are_documented() -> None:
     doc = (Path(REPO) / "docs" / "rules.md").read_text(encoding="utf-8")
     for figure in ("100 levels", "100,000", "65,536", "4,194,304", "0.5 s", "2 s", "1,000,000"):
         assert figure in doc, figure
+
+
+def test_one_rule_evaluation_shares_one_template_deadline() -> None:
+    """With many alerts and slow templates, later expansions stop at the rule's deadline,
+    every alert still gets its (error) annotation and the rule stays healthy."""
+    (group,) = groups_from(
+        "groups:\n  - name: g\n    rules:\n      - alert: Many\n        expr: m > 0\n"
+        "        annotations: {s: '{{ range $labels }}{{ . }}{{ end }}'}\n"
+    )
+    store = SampleStore()
+    store.ingest("t", 0.0, {LabelSet({"__name__": "m", "i": str(i)}): 1.0 for i in range(300)})
+    limits = TemplateLimits(clock=StepClock(0.01))
+    state = GroupState(group.with_interval(10.0))
+    state.evaluate(0.0, EvalContext(store, templates=limits))
+    status = state.rules[0]
+    assert status.health == "ok"
+    assert status.alerts is not None
+    notes = [a.annotations["s"] for a in status.alerts.alerts()]
+    assert len(notes) == 300
+    late = [n for n in notes if "template exceeds its time limit" in n]
+    assert 0 < len(late) < 300
+    assert status.template_failures == len(late)

@@ -27,7 +27,8 @@ class TemplateLimits:
     max_nesting: int = 100
     """Parse: depth of if/with/range blocks plus parenthesised pipelines."""
     max_steps: int = 100_000
-    """Actions, commands, function calls and range iterations executed by one expansion."""
+    """Commands (function calls and operands of pipelines) and range iterations of one
+    expansion."""
     max_output: int = 65_536
     """Characters one label or annotation may expand to."""
     max_string: int = 65_536
