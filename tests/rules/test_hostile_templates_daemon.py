@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
+from devstack.polling import wait_for
 from devstack.procs import REPO, free_port, run_watchdog_cli
 from tests.support.components import start_daemon
-from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow
 
