@@ -47,7 +47,6 @@ QueryFunc = Callable[[str, QueryBudget], list[QuerySample]]
 """Runs a PromQL expression for the ``query`` template function, within the budget."""
 
 _VARIABLES = ("$labels", "$externalLabels", "$externalURL", "$value")
-_BOUND = ("query", "externalURL", "pathPrefix")
 # Prometheus prepends these definitions to every alert template before parsing it, so the
 # columns in its error messages on line 1 are shifted by their length (112 bytes).
 _HEADER = (
@@ -111,9 +110,7 @@ class Template:
         if "{{" not in text:
             return cls(text, name, None)
         try:
-            nodes = parse_template(
-                text, {*FUNCTIONS, *_BOUND}, _VARIABLES, max_nesting=limits.max_nesting
-            )
+            nodes = parse_template(text, _ALL_FUNCTIONS, _VARIABLES, max_nesting=limits.max_nesting)
         except RecursionError:  # the nesting limit should make this unreachable
             raise TemplateSyntaxError(
                 f"error parsing template {name}: template: {name}: nesting too deep"

@@ -113,27 +113,27 @@ class Executor:
         # No step charge per node: a body's nodes are bounded by the template's size, and
         # every command and range iteration is charged.
         for node in nodes:
-            kind = type(node)
-            if kind is Text:
-                self.write(node.text)  # type: ignore[union-attr]
-            elif kind is Action:
-                self.node = node  # type: ignore[assignment]
-                value = self.pipeline(node.pipe, dot)  # type: ignore[union-attr]
-                if not node.pipe.decl:  # type: ignore[union-attr]
-                    self.node = node  # type: ignore[assignment]
-                    kind = type(value)
-                    if kind is str:
-                        self.write(value)
-                    elif kind is float:
-                        self.write(shortest_float(value))
-                    else:
-                        self.write(go_value(value, self._max_string))
+            if isinstance(node, Text):
+                self.write(node.text)
+            elif isinstance(node, Action):
+                self.node = node
+                value = self.pipeline(node.pipe, dot)
+                if not node.pipe.decl:
+                    self.node = node
+                    self.write(self._printed(value))
             elif isinstance(node, Branch):
                 self.branch(node, dot)
             elif isinstance(node, Loop):
                 self.loop(node, dot)
             elif isinstance(node, Control):
                 raise _Break() if node.kind == "break" else _Continue()
+
+    def _printed(self, value: Any) -> str:
+        if type(value) is str:
+            return value
+        if type(value) is float:
+            return shortest_float(value)
+        return go_value(value, self._max_string)
 
     def scoped(self, nodes: tuple[Node, ...], dot: Any, bindings: dict[str, Any]) -> None:
         self.scopes.append(bindings)
@@ -209,14 +209,12 @@ class Executor:
     def command(self, command: Command, dot: Any, final: Any) -> Any:
         self.budget.step()
         first = command.args[0]
-        kind = type(first)
-        if kind is Field:
-            return self.field_node(dot, first, command.args, final)  # type: ignore[arg-type]
-        if kind is Var:
-            return self.variable_node(dot, first, command.args, final)  # type: ignore[arg-type]
-        if kind is Ident:
-            args = command.args[1:]
-            return calls.function(self, dot, first, command, args, final)  # type: ignore[arg-type]
+        if isinstance(first, Field):
+            return self.field_node(dot, first, command.args, final)
+        if isinstance(first, Var):
+            return self.variable_node(dot, first, command.args, final)
+        if isinstance(first, Ident):
+            return calls.function(self, dot, first, command, command.args[1:], final)
         if isinstance(first, ParenPipe) and first.names:
             return self.chain_node(dot, first, command.args, final)
         if isinstance(first, ParenPipe):
