@@ -17,6 +17,7 @@ from typing import Any
 
 from watchdog.durations import DurationError, parse_duration
 from watchdog.rules.templates.gofmt import go_sprint, go_sprintf, go_type, go_value
+from watchdog.userregex import Regex, RegexError, compile_regex
 
 __all__ = ["FUNCTIONS", "FuncError", "Function", "QuerySample", "go_truth"]
 
@@ -184,44 +185,21 @@ def _is_separator(char: str) -> bool:
     return char.isspace()
 
 
-def _go_expand(match: re.Match[str], template: str) -> str:
-    """Expand ``$1``, ``${1}``, ``$name``, ``${name}`` and ``$$`` like Go's ``Regexp.Expand``."""
-    out: list[str] = []
-    pos = 0
-    pattern = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
-    for ref in pattern.finditer(template):
-        out.append(template[pos : ref.start()])
-        pos = ref.end()
-        if ref.group(0) == "$$":
-            out.append("$")
-            continue
-        name = ref.group(1) or ref.group(2)
-        try:
-            group = match.group(int(name)) if name.isdigit() else match.group(name)
-        except IndexError:  # unknown group numbers and names expand to "" in Go
-            group = None
-        out.append(group or "")
-    out.append(template[pos:])
-    return "".join(out)
-
-
-def _compile(pattern: Any) -> re.Pattern[str]:
+def _compile(pattern: Any) -> Regex:
     try:
-        return re.compile(_want_str(pattern))
-    except re.error as exc:
+        return compile_regex(_want_str(pattern))
+    except RegexError as exc:
         raise FuncError(f"error parsing regexp: {exc}") from None
 
 
 def re_replace_all(pattern: Any, replacement: Any, text: Any) -> str:
-    """Go ``regexp.ReplaceAllString`` (``$1`` references)."""
-    regex = _compile(pattern)
-    repl = _want_str(replacement)
-    return regex.sub(lambda m: _go_expand(m, repl), _want_str(text))
+    """Go ``regexp.ReplaceAllString`` (``$1`` references), RE2 in linear time."""
+    return _compile(pattern).replace_all(_want_str(text), _want_str(replacement))
 
 
 def match(pattern: Any, text: Any) -> bool:
-    """Unanchored regex search, like Go's ``regexp.MatchString``."""
-    return _compile(pattern).search(_want_str(text)) is not None
+    """Unanchored regex search, like Go's ``regexp.MatchString``, RE2 in linear time."""
+    return _compile(pattern).matches(_want_str(text))
 
 
 def strip_port(arg: Any) -> str:
