@@ -12,7 +12,7 @@ import sys
 from bench.common import RESULTS
 from devstack.procs import REPO
 
-BENCHMARKS = ["probe_throughput", "promql_eval", "rules_eval", "delivery_latency"]
+BENCHMARKS = ["probe_throughput", "promql_eval", "rules_eval", "delivery_latency", "regex_engines"]
 
 
 def _last_json(text: str) -> object | None:
