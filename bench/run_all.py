@@ -18,6 +18,7 @@ BENCHMARKS = [
     "rules_eval",
     "delivery_latency",
     "template_expand",
+    "regex_engines",
 ]
 
 

@@ -39,11 +39,11 @@ def test_parses_names_labels_values() -> None:
     [
         ("garbage\n", "line 1: not a valid sample line: 'garbage'"),
         ("ok 1\na 1 2 3\n", "line 2: not a valid sample line: 'a 1 2 3'"),
-        ('a{b="c} 1\n', "line 1: malformed label set"),
+        ('a{b="c} 1\n', "line 1: label set is not closed"),
+        ('a{b="c"}} 1\n', "line 1: not a valid sample line"),
         ("x abc\n", "line 1: value 'abc' is not a number"),
         ('x{a="1",a="2"} 1\n', "line 1: label 'a' appears twice"),
         ('x{a="1" b="2"} 1\n', "line 1: expected ',' between labels"),
-        ('x{a="\\q"} 1\n', "line 1: invalid escape"),
         ("# TYPE x wrongtype\n", "line 1: unknown metric type in # TYPE"),
         ("# HELP\n", "line 1: # HELP needs a valid metric name"),
         ("\x00\x01 2\n", "line 1: not a valid sample line"),
@@ -59,3 +59,19 @@ def test_malformed_lines_name_the_line(text: str, message: str) -> None:
 def test_plain_comments_and_blank_lines_are_ignored() -> None:
     """Free-form comments and blank lines carry no samples."""
     assert parse_exposition("# just a comment\n\n\nx 1\n") == parse_exposition("x 1")
+
+
+def test_hash_inside_a_label_value_is_not_an_exemplar() -> None:
+    """``a{x="foo # bar"} 1`` is a sample with that label; a real exemplar after it is ignored."""
+    samples = parse_exposition('a{x="foo # bar"} 1\nb{y="}{"} 2 # {trace_id="1"} 3\n')
+    assert [(s.name, s.labels, s.value) for s in samples] == [
+        ("a", {"x": "foo # bar"}, 1.0),
+        ("b", {"y": "}{"}, 2.0),
+    ]
+
+
+def test_unknown_escapes_are_kept_as_written_like_prometheus() -> None:
+    """``\\t`` (and any escape other than \\\\, \\" and \\n) stays as written, as in
+    Prometheus 2.42's text parser: the value holds a backslash and a t."""
+    (sample,) = parse_exposition('a{y="t\\tz",q="a\\qb"} 1\n')
+    assert sample.labels == {"y": "t\\tz", "q": "a\\qb"}

@@ -13,10 +13,8 @@ from watchdog.samples import METRIC_NAME_PATTERN, Sample
 
 __all__ = ["ExpositionError", "parse_exposition"]
 
-_SAMPLE = re.compile(
-    r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]*(\{.*\})[ \t]*|[ \t]+)([^ \t{}]+)"
-    r"(?:[ \t]+(-?\d+))?[ \t]*$"
-)
+_NAME = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)([ \t]*)")
+_VALUE = re.compile(r"^[ \t]*([^ \t{}]+)(?:[ \t]+(-?\d+))?[ \t]*$")
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*')
 _TYPES = {
     "counter",
@@ -29,6 +27,7 @@ _TYPES = {
     "stateset",
     "gaugehistogram",
 }
+# Prometheus' text parser replaces these three and keeps any other escape as written (\t too).
 _ESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
 _SPECIAL = {"nan": math.nan, "+inf": math.inf, "inf": math.inf, "-inf": -math.inf}
 
@@ -61,15 +60,46 @@ def _check_comment(line: str, number: int) -> None:
 
 
 def _parse_sample(line: str, number: int) -> Sample:
+    head = _NAME.match(line)
+    if head is None:
+        raise _not_a_sample(line, number)
+    name, rest = head.group(1), line[head.end() :]
+    labels: dict[str, str] = {}
+    if rest.startswith("{"):
+        # Labels first: a label value may hold " # " or braces, which are not an exemplar.
+        end = _label_block_end(rest, number)
+        labels = _parse_labels(rest[1:end], number)
+        rest = rest[end + 1 :]
+    elif not head.group(2):
+        raise _not_a_sample(line, number)
     # OpenMetrics exemplars follow " # " after the value; they carry nothing we use.
-    body = line.split(" # ", 1)[0] if " # " in line else line
-    match = _SAMPLE.match(body)
-    if match is None:
-        shown = line if len(line) <= 60 else line[:57] + "..."
-        raise ExpositionError(f"line {number}: not a valid sample line: {shown!r}")
-    name, label_block, value_text, _timestamp = match.groups()
-    labels = _parse_labels(label_block[1:-1], number) if label_block else {}
-    return Sample(name, _parse_value(value_text, number), labels)
+    rest = rest.split(" # ", 1)[0]
+    found = _VALUE.match(rest)
+    if found is None:
+        raise _not_a_sample(line, number)
+    return Sample(name, _parse_value(found.group(1), number), labels)
+
+
+def _not_a_sample(line: str, number: int) -> ExpositionError:
+    shown = line if len(line) <= 60 else line[:57] + "..."
+    return ExpositionError(f"line {number}: not a valid sample line: {shown!r}")
+
+
+def _label_block_end(text: str, number: int) -> int:
+    """Index of the ``}`` closing the label set that ``text`` starts with (quotes respected)."""
+    quoted = escaped = False
+    for pos in range(1, len(text)):
+        char = text[pos]
+        if escaped:
+            escaped = False
+        elif quoted:
+            escaped = char == "\\"
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char == "}":
+            return pos
+    raise ExpositionError(f"line {number}: label set is not closed")
 
 
 def _parse_labels(block: str, number: int) -> dict[str, str]:
@@ -99,9 +129,7 @@ def _unescape(raw: str, number: int) -> str:
 
     def replace(match: re.Match[str]) -> str:
         escape = match.group(0)
-        if escape not in _ESCAPES:
-            raise ExpositionError(f"line {number}: invalid escape {escape!r} in label value")
-        return _ESCAPES[escape]
+        return _ESCAPES.get(escape, escape)
 
     return re.sub(r"\\.", replace, raw)
 

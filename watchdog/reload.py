@@ -22,7 +22,7 @@ from watchdog.config.targets import TargetSpec
 from watchdog.logs import get_logger
 from watchdog.rules.files import builtin_rule_groups, load_rule_files
 from watchdog.rules.model import RuleGroup
-from watchdog.rules.setup import external_url
+from watchdog.rules.setup import external_url, query_limits
 
 if TYPE_CHECKING:
     from watchdog.app import Daemon
@@ -168,6 +168,7 @@ async def _apply(daemon: Daemon, plan: ReloadPlan) -> None:
         external_labels=new.external_labels,
         external_url=external_url(new, daemon.listen),
         resend_delay=new.model.alerting.resend_delay,
+        limits=query_limits(new),
     )
     builtin = builtin_rule_groups(daemon.delivery.builtin_rule_groups())
     daemon.rules.apply(plan.groups, builtin=builtin)

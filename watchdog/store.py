@@ -9,12 +9,12 @@ retained series keep only the points inside the longest window any consumer aske
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from watchdog.samples import METRIC_NAME, LabelSet
+from watchdog.userregex import Regex, compile_regex
 
 __all__ = [
     "DEFAULT_LOOKBACK",
@@ -25,26 +25,29 @@ __all__ = [
 ]
 
 DEFAULT_LOOKBACK = 300.0
+_MEMO_LIMIT = 1024
 MatchOp = Literal["=", "!=", "=~", "!~"]
 
 
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    """A label matcher with PromQL semantics (regexes are fully anchored).
+    """A label matcher with PromQL semantics.
 
-    As in Prometheus 2.x (Go RE2 without flags), ``.`` does not match a newline and the match
-    must end at the end of the value (``\\Z``, not ``$``, which would accept a trailing newline);
-    ``\\d``, ``\\w`` and ``\\s`` are ASCII classes.
+    Regexes are RE2 (:mod:`watchdog.userregex`), anchored as Prometheus anchors them
+    (``^(?:re)$``); an invalid one raises :class:`~watchdog.userregex.RegexError`. Answers are
+    memoised per label value (up to 1,024 values per matcher): label values repeat across series
+    and evaluations, and a dict lookup is cheaper than a call into RE2.
     """
 
     label: str
     op: MatchOp
     value: str
-    _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _regex: Regex | None = field(default=None, compare=False, repr=False)
+    _memo: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.op in ("=~", "!~"):
-            object.__setattr__(self, "_regex", re.compile(f"^(?:{self.value})\\Z", re.ASCII))
+            object.__setattr__(self, "_regex", compile_regex(self.value, anchored=True))
 
     def matches(self, value: str) -> bool:
         """Whether a label value (``""`` for an absent label) satisfies the matcher."""
@@ -52,9 +55,13 @@ class Matcher:
             return value == self.value
         if self.op == "!=":
             return value != self.value
-        assert self._regex is not None
-        found = self._regex.match(value) is not None
-        return found if self.op == "=~" else not found
+        found = self._memo.get(value)
+        if found is None:
+            assert self._regex is not None
+            found = self._regex.matches(value) == (self.op == "=~")
+            if len(self._memo) < _MEMO_LIMIT:
+                self._memo[value] = found
+        return found
 
 
 class InstantPoint(NamedTuple):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from watchdog.hostcheck.processes import find_denied
+from watchdog.userregex import compile_regex
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 
@@ -32,7 +33,7 @@ def test_name_matches_even_when_argv_lies(tmp_path: Path, how: str) -> None:
         shutil.copy(SLEEP, binary)
     proc = subprocess.Popen(["innocent", "60"], executable=binary)
     try:
-        found = [p for p in find_denied([re.compile(marker)]) if p.pid == proc.pid]
+        found = [p for p in find_denied([compile_regex(marker)]) if p.pid == proc.pid]
     finally:
         proc.kill()
         proc.wait(timeout=10)
@@ -44,7 +45,7 @@ def test_command_line_matches_when_name_is_innocent() -> None:
     marker = f"stratum+tcp://pool-{uuid.uuid4().hex[:6]}"
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", marker])
     try:
-        found = [p for p in find_denied([re.compile(re.escape(marker))]) if p.pid == proc.pid]
+        found = [p for p in find_denied([compile_regex(re.escape(marker))]) if p.pid == proc.pid]
     finally:
         proc.kill()
         proc.wait(timeout=10)

@@ -109,3 +109,15 @@ async def test_scrape_real_prometheus_metrics(tmp_path: Path, prometheus: Runnin
         k for k in outcome.series if k.name == "prometheus_http_request_duration_seconds_bucket"
     ]
     assert any(k.get("le") == "+Inf" for k in buckets)
+
+
+async def test_hash_in_label_value_and_tab_escape_keep_the_target_up(
+    tmp_path: Path, exporter: dict[str, str]
+) -> None:
+    """``" # "`` inside a label value and a ``\\t`` escape parse as Prometheus parses them."""
+    exporter["body"] = 'a{x="foo # bar"} 1\nb{y="t\\tz"} 2\n'
+    spec = spec_for(tmp_path, {"job": "odd", "kind": "scrape", "url": exporter["url"]})
+    outcome = await probe(spec, tmp_path / "state")
+    assert outcome.success, outcome
+    assert value(outcome, "a", x="foo # bar", job="odd") == 1
+    assert value(outcome, "b", y="t\\tz", job="odd") == 2

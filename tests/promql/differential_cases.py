@@ -36,6 +36,15 @@ EXPRESSIONS = [
     "sparse offset 10m",
     "http_requests_total[2m]",
     "node_temp[1m] offset 30s",
+    # @ modifier and RE2 regexes (inline flags anywhere)
+    f"http_requests_total @ {T0 + 1200}",
+    f"rate(http_requests_total[5m] @ {T0 + 1800.5}) offset 1m",
+    "max_over_time(node_temp[10m:1m] @ end())",
+    f"sum_over_time(rate(http_requests_total[1m])[5m:30s] @ {T0 + 900} offset -2m)",
+    "node_temp @ start()",
+    'http_requests_total{instance=~"(?i)A[12]"}',
+    'http_requests_total{instance=~"a((?i)[12])", code!~"(?s)5.."}',
+    'label_replace(up, "short", "$1", "instance", "((?i)I)([0-9])")',
     # literals and unary minus
     "42",
     "-1.5",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from watchdog.promql import VectorSample
-from watchdog.promql.labelfuncs import expand_template, label_join, label_replace
+from watchdog.promql.labelfuncs import label_join, label_replace
 from watchdog.samples import LabelSet
+from watchdog.userregex import compile_regex
 
 SAMPLE = VectorSample(LabelSet.of("m", instance="host-7:9100", job="node"), 1.0)
 
@@ -26,9 +25,9 @@ SAMPLE = VectorSample(LabelSet.of("m", instance="host-7:9100", job="node"), 1.0)
 )
 def test_expand_template_like_go(template: str, expected: str) -> None:
     """Template references resolve like Go's Regexp.ExpandString."""
-    match = re.match(r"^(?:(\w+)-\d+:(?P<port>\d+))\Z", "host-7:9100")
+    match = compile_regex(r"(\w+)-\d+:(?P<port>\d+)", anchored=True).search("host-7:9100")
     assert match is not None
-    assert expand_template(template, match) == expected
+    assert match.expand(template) == expected
 
 
 def test_label_replace_sets_and_removes() -> None:

@@ -53,12 +53,18 @@ class GlobalConfig(Model):
     external_labels: dict[LabelName, str] = Field(default_factory=dict)
     series_limit: int = Field(default=20_000, ge=1)
     body_size_limit: ByteSize = Field(default=16 * 1024 * 1024, ge=1024)
+    query_timeout: Duration = 10.0
+    """Deadline of one rule query (Prometheus' ``--query.timeout``)."""
+    query_max_samples: int = Field(default=10_000_000, ge=1)
+    """Samples one rule query may touch in total (like ``--query.max-samples``)."""
 
     @model_validator(mode="after")
     def _check(self) -> GlobalConfig:
         for name in ("interval", "evaluation_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.query_timeout <= 0:
+            raise ValueError("query_timeout must be positive")
         if not 0 < self.timeout <= self.interval:
             raise ValueError("timeout must be positive and not longer than interval")
         return self

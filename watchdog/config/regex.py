@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator
+
+from watchdog.userregex import RegexError, compile_regex
 
 __all__ = ["Regex"]
 
 
 def _compiles(value: str) -> str:
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"regular expression {value!r} does not compile: {exc}") from None
+        compile_regex(value)
+    except RegexError as exc:
+        raise ValueError(str(exc)) from None
     return value
 
 
 Regex = Annotated[str, AfterValidator(_compiles)]
-"""A Python regular expression (``re`` syntax), refused at load time when it does not compile."""
+"""A regular expression in RE2 syntax (Prometheus' dialect, :mod:`watchdog.userregex`),
+refused at load time when it does not compile."""

@@ -19,11 +19,20 @@ _ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 @dataclass
 class YamlDocument:
-    """Plain data plus the line where each key path starts."""
+    """Plain data plus the line where each key path starts.
+
+    ``texts`` holds every non-null scalar as written in the source (``0x10`` stays ``"0x10"``
+    where ``data`` has the integer 16), for fields that Go programs read as strings.
+    """
 
     file: Path
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
+    texts: dict[KeyPath, str] = field(default_factory=dict)
+
+    def text_of(self, path: KeyPath) -> str | None:
+        """The source text of the scalar at ``path`` (None if absent, null or not a scalar)."""
+        return self.texts.get(path)
 
     def line_of(self, path: KeyPath) -> int | None:
         """Line of the longest known prefix of ``path``."""
@@ -90,7 +99,10 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, doc: YamlDoc
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), doc) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.ScalarNode) and value is not None:
+        doc.texts[path] = node.value
+    return value
 
 
 def expand_env(doc: YamlDocument, environ: dict[str, str] | None = None) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import psutil
+
+from watchdog.userregex import Regex
 
 __all__ = ["DEFAULT_DENY", "DeniedProcess", "find_denied"]
 
@@ -28,7 +29,7 @@ class DeniedProcess:
 
 
 def find_denied(
-    patterns: Sequence[re.Pattern[str]], exclude_pids: frozenset[int] = frozenset()
+    patterns: Sequence[Regex], exclude_pids: frozenset[int] = frozenset()
 ) -> list[DeniedProcess]:
     """Every visible process matching one of ``patterns``, by PID.
 
@@ -46,7 +47,9 @@ def find_denied(
         name = info.get("name") or ""
         cmdline = " ".join(info.get("cmdline") or ())
         for pattern in patterns:
-            where = "name" if pattern.search(name) else "cmdline" if pattern.search(cmdline) else ""
+            where = (
+                "name" if pattern.matches(name) else "cmdline" if pattern.matches(cmdline) else ""
+            )
             if where:
                 user = info.get("username") or "?"
                 found.append(DeniedProcess(pid, name or "?", user, pattern.pattern, where))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from watchdog.hostcheck.listeners import (
     list_listeners,
 )
 from watchdog.hostcheck.processes import DeniedProcess, find_denied
+from watchdog.userregex import Regex
 
 __all__ = [
     "FileReport",
@@ -33,7 +33,7 @@ __all__ = [
 class ProcessSettings:
     """What the process check needs."""
 
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[Regex, ...]
 
 
 @dataclass(frozen=True)

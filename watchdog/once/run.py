@@ -13,7 +13,7 @@ from watchdog.once.saved import load_saved_state
 from watchdog.once.scratch import scratch_state
 from watchdog.rules.group import EvalContext
 from watchdog.rules.model import RuleGroup
-from watchdog.rules.setup import external_url
+from watchdog.rules.setup import external_url, query_limits
 from watchdog.store import SampleStore
 
 __all__ = ["OnceResult", "run_once"]
@@ -44,7 +44,10 @@ async def run_once(
             body_size_limit=config.global_.body_size_limit,
         )
     context = EvalContext(
-        store, config.external_labels, external_url(config, config.model.server.listen)
+        store,
+        config.external_labels,
+        external_url(config, config.model.server.listen),
+        limits=query_limits(config),
     )
     evaluation = evaluate_rules(
         groups,

@@ -10,7 +10,6 @@ or differs from ``expected_answers`` / ``answer_regex`` is a failed check (``up`
 from __future__ import annotations
 
 import ipaddress
-import re
 import time
 from typing import Literal
 
@@ -33,6 +32,7 @@ from watchdog.probes.base import (
     describe_os_error,
 )
 from watchdog.samples import Sample
+from watchdog.userregex import compile_regex
 
 __all__ = ["KIND", "DnsTarget", "normalize_answer", "render_rdata"]
 
@@ -197,8 +197,8 @@ def _mismatch(cfg: DnsTarget, answers: list[str]) -> str | None:
         if sorted(set(answers)) != wanted:
             return f"answers {_show(answers) or '(none)'} differ from expected {_show(wanted)}"
     if cfg.answer_regex is not None:
-        pattern = re.compile(cfg.answer_regex)
-        bad = [a for a in answers if not pattern.search(a)]
+        pattern = compile_regex(cfg.answer_regex)
+        bad = [a for a in answers if not pattern.matches(a)]
         if bad or not answers:
             return f"answers {_show(bad) or '(none)'} do not match answer_regex"
     return None

@@ -9,7 +9,6 @@ refreshes it. All work happens in a worker thread (``/proc`` and file reads bloc
 from __future__ import annotations
 
 import asyncio
-import re
 import socket
 import threading
 from pathlib import Path
@@ -33,6 +32,7 @@ from watchdog.hostcheck.snapshot import (
 )
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.hostseries import host_result
+from watchdog.userregex import compile_regex
 
 __all__ = ["KIND", "FileCheck", "HostTarget", "ListenerCheck", "ProcessCheck", "file_settings"]
 
@@ -51,7 +51,7 @@ class ProcessCheck(Model):
     @classmethod
     def _not_everything(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            if re.search(pattern, ""):
+            if compile_regex(pattern).matches(""):
                 raise ValueError(f"deny pattern {pattern!r} matches everything")
         return value
 
@@ -127,7 +127,7 @@ def file_settings(cfg: HostTarget) -> FileSettings | None:
 def _settings(cfg: HostTarget) -> tuple[ProcessSettings | None, ListenerSettings | None]:
     procs = cfg.processes
     process_settings = (
-        ProcessSettings(tuple(re.compile(p, re.IGNORECASE) for p in procs.deny))
+        ProcessSettings(tuple(compile_regex(p, ignore_case=True) for p in procs.deny))
         if procs.enabled
         else None
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator
 
+from watchdog.config.regex import Regex
 from watchdog.probes.base import ProbeContext, ProbeKind, ProbeResult
 from watchdog.probes.httpclient import fetch
 from watchdog.probes.httptarget import HttpTarget
 from watchdog.samples import Sample
+from watchdog.userregex import compile_regex
 
 __all__ = ["KIND", "HttpProbeTarget"]
 
@@ -21,18 +22,9 @@ class HttpProbeTarget(HttpTarget):
     kind: Literal["http"]
     method: Literal["GET", "HEAD", "POST"] = "GET"
     valid_status_codes: list[int] = Field(default_factory=list)
-    body_regex: str | None = None
+    body_regex: Regex | None = None
+    """RE2 syntax, searched in the body (not anchored)."""
     follow_redirects: bool = True
-
-    @field_validator("body_regex")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"body_regex does not compile: {exc}") from None
-        return value
 
     @field_validator("valid_status_codes")
     @classmethod
@@ -69,7 +61,7 @@ async def probe_http(ctx: ProbeContext[HttpProbeTarget]) -> ProbeResult:
     if not ok_status:
         failure = f"unexpected HTTP status {response.status}"
     if cfg.body_regex is not None:
-        matched = re.search(cfg.body_regex, response.text()) is not None
+        matched = compile_regex(cfg.body_regex).matches(response.text())
         samples.append(Sample("probe_http_body_match", 1.0 if matched else 0.0))
         if not matched and failure is None:
             failure = "body does not match body_regex"

@@ -8,7 +8,6 @@ the construct.
 
 from __future__ import annotations
 
-import re
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,9 +34,9 @@ from watchdog.promql.nodes import (
     VectorSelectorNode,
 )
 from watchdog.promql.prelex import MAX_DEPTH, check_text, extract_at_times
-from watchdog.promql.regex import check_re2
 from watchdog.samples import METRIC_NAME
 from watchdog.store import Matcher, MatchOp
+from watchdog.userregex import RegexError
 
 __all__ = ["AGGREGATIONS", "BINARY_OPERATORS", "parse_expression", "tree_depth"]
 
@@ -192,14 +191,10 @@ def _selector(expr: Any, range_: float) -> Selector:
         matchers.append(Matcher(METRIC_NAME, "=", name))
     for item in expr.matchers.matchers:
         op = _MATCH_OPS[str(item.op)]
-        if op in ("=~", "!~"):
-            check_re2(item.value, text)
         try:
             matchers.append(Matcher(item.name, op, item.value))
-        except re.error as exc:
-            raise PromQLError(
-                f"invalid regular expression {item.value!r} in {text}: {exc}"
-            ) from None
+        except RegexError as exc:
+            raise PromQLError(f"{exc} (in {text})") from None
         if name is None and item.name == METRIC_NAME and op == "=":
             name = item.value
     return Selector(name, tuple(matchers), range_, _seconds(expr.offset), _at(expr.at))

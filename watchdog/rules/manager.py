@@ -19,6 +19,7 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
+from watchdog.promql import EvalLimits
 from watchdog.rules.alerting import AlertState, Transition
 from watchdog.rules.group import EvalContext, GroupState, RuleStatus
 from watchdog.rules.model import RuleGroup
@@ -51,6 +52,7 @@ class RuleManager:
         resend_delay: float = 60.0,
         state_dir: Path | None = None,
         restore_hold: float = 0.0,
+        limits: EvalLimits | None = None,
     ) -> None:
         self.store = store
         self.sink = sink
@@ -60,7 +62,9 @@ class RuleManager:
         self.default_interval = default_interval
         self.resend_delay = resend_delay
         self.restore_hold = restore_hold
-        self.ctx = EvalContext(store, dict(external_labels or {}), external_url)
+        self.ctx = EvalContext(
+            store, dict(external_labels or {}), external_url, limits=limits or EvalLimits()
+        )
         self.states: dict[str, GroupState] = {}
         self._file_groups: list[RuleGroup] = []
         self._builtin: list[RuleGroup] = []
@@ -83,11 +87,14 @@ class RuleManager:
         external_labels: dict[str, str],
         external_url: str,
         resend_delay: float,
+        limits: EvalLimits | None = None,
     ) -> None:
         """Take new global settings (on reload); applied to groups by the next ``apply``."""
         self.default_interval = default_interval
         self.resend_delay = resend_delay
-        self.ctx = EvalContext(self.store, dict(external_labels), external_url)
+        self.ctx = EvalContext(
+            self.store, dict(external_labels), external_url, limits=limits or EvalLimits()
+        )
 
     def add_builtin_groups(self, groups: Iterable[RuleGroup]) -> None:
         """Add groups defined in code next to the rule files' groups.

@@ -12,11 +12,12 @@ from watchdog.config.model import LoadedConfig, split_listen
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
+from watchdog.promql import EvalLimits
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.manager import RuleManager
 from watchdog.store import SampleStore
 
-__all__ = ["LoggingSink", "build_rule_manager", "external_url"]
+__all__ = ["LoggingSink", "build_rule_manager", "external_url", "query_limits"]
 
 
 class LoggingSink:
@@ -49,6 +50,13 @@ def external_url(config: LoadedConfig, listen: str) -> str:
     return f"http://{host}:{port}"
 
 
+def query_limits(config: LoadedConfig) -> EvalLimits:
+    """The bounds of every rule query, from ``global.query_timeout``/``query_max_samples``."""
+    return EvalLimits(
+        max_samples=config.global_.query_max_samples, timeout=config.global_.query_timeout
+    )
+
+
 def build_rule_manager(
     config: LoadedConfig,
     *,
@@ -75,6 +83,7 @@ def build_rule_manager(
         resend_delay=config.model.alerting.resend_delay,
         state_dir=state_dir,
         restore_hold=2 * longest_probe,
+        limits=query_limits(config),
     )
     manager.apply(groups)
     return manager

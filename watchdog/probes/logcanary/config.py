@@ -19,6 +19,7 @@ from watchdog.probes.elasticsearch import ApiKeyEndpoint
 from watchdog.probes.httptarget import HttpEndpoint
 from watchdog.probes.logcanary.jsonpath import JsonPathError, compile_path
 from watchdog.probes.logcanary.line import DEFAULT_TAG, TAG_PATTERN
+from watchdog.userregex import RegexError, compile_regex
 
 __all__ = [
     "PLACEHOLDER",
@@ -203,9 +204,9 @@ class HttpSearchBackend(_BackendBase):
                 raise ValueError(str(exc)) from None
         if self.line_regex is not None:
             try:
-                re.compile(self.line_regex)
-            except re.error as exc:
-                raise ValueError(f"line_regex does not compile: {exc}") from None
+                compile_regex(self.line_regex)
+            except RegexError as exc:
+                raise ValueError(f"line_regex: {exc}") from None
         return self
 
 

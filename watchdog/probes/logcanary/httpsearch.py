@@ -21,6 +21,7 @@ from watchdog.probes.logcanary.config import PLACEHOLDER, HttpSearchBackend
 from watchdog.probes.logcanary.jsonpath import texts_at
 from watchdog.probes.logcanary.window import SearchError, SearchResult, SearchWindow
 from watchdog.redact import redact_url
+from watchdog.userregex import compile_regex
 
 __all__ = ["fill_template", "search_http"]
 
@@ -59,8 +60,9 @@ def _lines(backend: HttpSearchBackend, body: bytes) -> list[str]:
             raise SearchError(f"answer is not JSON (json_path set): {exc}") from None
         return texts_at(document, backend.json_path)
     if backend.line_regex is not None:
-        pattern = re.compile(backend.line_regex)
-        return [m.group(1) if pattern.groups else m.group(0) for m in pattern.finditer(text)]
+        pattern = compile_regex(backend.line_regex)
+        group = 1 if pattern.groups else 0
+        return [m.group(group) or "" for m in pattern.finditer(text)]
     return [text]
 
 

@@ -9,7 +9,6 @@ checks argument types before calling and its error texts name them (``expected s
 from __future__ import annotations
 
 import ipaddress
-import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from watchdog.rules.templates.values import (
     go_quote,
     go_type,
 )
+from watchdog.userregex import OutputTooLargeError, Regex, RegexError, compile_regex
 
 __all__ = ["FUNCTIONS", "Function"]
 
@@ -85,61 +85,30 @@ def _is_separator(char: str) -> bool:
     return char.isspace()
 
 
-def _go_expand(match: re.Match[str], template: str) -> str:
-    """Expand ``$1``, ``${1}``, ``$name``, ``${name}`` and ``$$`` like Go's ``Regexp.Expand``."""
-    out: list[str] = []
-    pos = 0
-    pattern = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
-    for ref in pattern.finditer(template):
-        out.append(template[pos : ref.start()])
-        pos = ref.end()
-        if ref.group(0) == "$$":
-            out.append("$")
-            continue
-        name = ref.group(1) or ref.group(2)
-        try:
-            group = match.group(int(name)) if name.isdigit() else match.group(name)
-        except IndexError:  # unknown group numbers and names expand to "" in Go
-            group = None
-        out.append(group or "")
-    out.append(template[pos:])
-    return "".join(out)
-
-
-def _compile(pattern: Any) -> re.Pattern[str]:
+def _compile(pattern: Any) -> Regex:
     try:
-        return re.compile(_want_str(pattern))
-    except re.error as exc:
+        return compile_regex(_want_str(pattern))
+    except RegexError as exc:
         raise FuncError(f"error parsing regexp: {exc}") from None
 
 
 def re_replace_all(pattern: Any, replacement: Any, text: Any, limit: int | None = None) -> str:
-    """Go ``regexp.ReplaceAllString`` (``$1`` references); raises past ``limit`` characters.
+    """Go ``regexp.ReplaceAllString`` (``$1`` references), RE2 in linear time.
 
     The result is counted while it is built: an empty pattern and a long replacement would
     otherwise multiply the text's length before anything could look at it.
     """
-    regex = _compile(pattern)
-    repl = _want_str(replacement)
-    subject = _want_str(text)
-    grown = 0
-
-    def expand(found: Any) -> str:
-        nonlocal grown
-        piece = _go_expand(found, repl)
-        grown += len(piece) - (found.end() - found.start())
-        if limit is not None and len(subject) + grown > limit:
-            raise LimitExceeded(
-                f"reReplaceAll result exceeds the template string limit of {limit} characters"
-            )
-        return piece
-
-    return regex.sub(expand, subject)
+    try:
+        return _compile(pattern).replace_all(_want_str(text), _want_str(replacement), limit)
+    except OutputTooLargeError:
+        raise LimitExceeded(
+            f"reReplaceAll result exceeds the template string limit of {limit} characters"
+        ) from None
 
 
 def match(pattern: Any, text: Any) -> bool:
-    """Unanchored regex search, like Go's ``regexp.MatchString``."""
-    return _compile(pattern).search(_want_str(text)) is not None
+    """Unanchored regex search, like Go's ``regexp.MatchString``, RE2 in linear time."""
+    return _compile(pattern).matches(_want_str(text))
 
 
 def _split_host_port(text: str) -> tuple[str, str] | None:

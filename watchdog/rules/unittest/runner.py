@@ -169,7 +169,8 @@ def _check_promql(test: TestGroup, ctx: EvalContext) -> list[str]:
             errors.append(f"{where}, err: {exc}")
             continue
         try:
-            expected = [(parse_series(s.labels), s.value) for s in case.expected]
+            # promtool reads a missing or empty `labels` as the empty label set.
+            expected = [(parse_series(s.labels or "{}"), s.value) for s in case.expected]
         except SeriesError as exc:
             errors.append(f"{where}, err: {exc}")
             continue

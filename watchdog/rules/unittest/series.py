@@ -32,9 +32,8 @@ STALE = _Marker("stale")
 
 Value = float | _Marker
 
-_NUMBER = (
-    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+)"
-)
+# No hexadecimal: in series notation "0x10" is 0 repeated (promtool's lexer refuses 0x1f).
+_NUMBER = r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])"
 _TERM = re.compile(
     rf"^(?:(?P<blank>_)(?:x(?P<blank_n>\d+))?"
     rf"|(?P<stale>stale)"
@@ -43,10 +42,11 @@ _TERM = re.compile(
 
 
 def _number(text: str) -> float:
+    """Go's ``strconv.ParseInt(s, 0, 64)`` first (``010`` is octal 8), then ``ParseFloat``."""
     lowered = text.lower().lstrip("+-")
     sign = -1.0 if text.startswith("-") else 1.0
-    if lowered.startswith("0x"):
-        return sign * int(lowered, 16)
+    if len(lowered) > 1 and lowered.startswith("0") and set(lowered) <= set("01234567"):
+        return sign * int(lowered, 8)
     if lowered == "inf":
         return sign * math.inf
     if lowered == "nan":
@@ -75,8 +75,10 @@ def expand_values(text: str) -> list[Value]:
             step = _number(match.group("step")) if match.group("step") else 0.0
             if match.group("op") == "-":
                 step = -step
-            count = int(match.group("n"))
-            out.extend(start + step * i for i in range(count + 1))
+            value = start
+            for _ in range(int(match.group("n")) + 1):
+                out.append(value)
+                value += step  # accumulated like promtool, not start + i * step
     return out
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from watchdog.config.errors import ConfigError
-from watchdog.config.yamlsource import load_yaml
+from watchdog.config.errors import ConfigError, KeyPath
+from watchdog.config.yamlsource import YamlDocument, load_yaml
 from watchdog.durations import DurationError, parse_duration
 from watchdog.rules.unittest.series import SeriesError, Value, expand_values, parse_series
 from watchdog.samples import LabelSet
@@ -134,12 +134,29 @@ def _float(value: Any, what: str) -> float:
         raise TestFileError(f"{what}: expected a number, got {value!r}") from None
 
 
-def _strings(value: Any, what: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise TestFileError(f"{what} must be a mapping")
-    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+class _Source:
+    """Reads string fields the way promtool (Go YAML into ``string``) does: as written.
+
+    ``values: 0x10`` is the text ``0x10`` (0 then 10 more), not YAML's integer 16.
+    """
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+
+    def text(self, value: Any, path: KeyPath) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dict | list):
+            return str(value)
+        found = self.doc.text_of(path)
+        return str(value) if found is None else found
+
+    def strings(self, value: Any, path: KeyPath, what: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise TestFileError(f"{what} must be a mapping")
+        return {str(k): self.text(v, (*path, str(k))) for k, v in value.items()}
 
 
 def read_test_file(path: Path) -> TestFile:
@@ -157,7 +174,8 @@ def read_test_file(path: Path) -> TestFile:
         repeated = next(g for g in order if order.count(g) > 1)
         raise TestFileError(f"group name repeated in evaluation order: {repeated}")
     interval = _duration(top.get("evaluation_interval"), "evaluation_interval") or 60.0
-    tests = [_group(raw) for raw in top.get("tests") or []]
+    source = _Source(doc)
+    tests = [_group(raw, source, ("tests", i)) for i, raw in enumerate(top.get("tests") or [])]
     return TestFile(path, rule_files, interval, order, tests, warnings)
 
 
@@ -173,7 +191,7 @@ def _resolve(base: Path, patterns: list[Any]) -> tuple[list[Path], list[str]]:
     return files, warnings
 
 
-def _group(raw: Any) -> TestGroup:
+def _group(raw: Any, src: _Source, path: KeyPath) -> TestGroup:
     allowed = {
         "interval",
         "input_series",
@@ -185,25 +203,34 @@ def _group(raw: Any) -> TestGroup:
     }
     data = _keys(raw, allowed, "test group")
     series: list[InputSeries] = []
-    for item in data.get("input_series") or []:
+    for i, item in enumerate(data.get("input_series") or []):
         entry = _keys(item, {"series", "values"}, "input_series entry")
+        at: KeyPath = (*path, "input_series", i)
         try:
             series.append(
                 InputSeries(
-                    parse_series(entry.get("series", "")), expand_values(entry.get("values", ""))
+                    parse_series(src.text(entry.get("series"), (*at, "series"))),
+                    expand_values(src.text(entry.get("values"), (*at, "values"))),
                 )
             )
         except SeriesError as exc:
             raise TestFileError(str(exc)) from None
     alerts = []
-    for item in data.get("alert_rule_test") or []:
+    for i, item in enumerate(data.get("alert_rule_test") or []):
         entry = _keys(item, {"eval_time", "alertname", "exp_alerts"}, "alert_rule_test entry")
+        at = (*path, "alert_rule_test", i)
         expected = [
             ExpectedAlert(
-                _strings(e.get("exp_labels"), "exp_labels"),
-                _strings(e.get("exp_annotations"), "exp_annotations"),
+                src.strings(
+                    e.get("exp_labels"), (*at, "exp_alerts", j, "exp_labels"), "exp_labels"
+                ),
+                src.strings(
+                    e.get("exp_annotations"),
+                    (*at, "exp_alerts", j, "exp_annotations"),
+                    "exp_annotations",
+                ),
             )
-            for e in (
+            for j, e in enumerate(
                 _keys(x, {"exp_labels", "exp_annotations"}, "exp_alerts entry")
                 for x in entry.get("exp_alerts") or []
             )
@@ -211,25 +238,27 @@ def _group(raw: Any) -> TestGroup:
         alerts.append(
             AlertTest(
                 _duration(entry.get("eval_time"), "eval_time"),
-                str(entry.get("alertname") or ""),
+                src.text(entry.get("alertname"), (*at, "alertname")),
                 expected,
             )
         )
     promql = []
-    for item in data.get("promql_expr_test") or []:
+    for i, item in enumerate(data.get("promql_expr_test") or []):
         entry = _keys(item, {"expr", "eval_time", "exp_samples"}, "promql_expr_test entry")
+        at = (*path, "promql_expr_test", i)
         samples = [
             ExpectedSample(
-                str(s.get("labels") or ""), _float(s.get("value", 0), "exp_samples value")
+                src.text(s.get("labels"), (*at, "exp_samples", j, "labels")),
+                _float(s.get("value", 0), "exp_samples value"),
             )
-            for s in (
+            for j, s in enumerate(
                 _keys(x, {"labels", "value"}, "exp_samples entry")
                 for x in entry.get("exp_samples") or []
             )
         ]
         promql.append(
             PromqlTest(
-                str(entry.get("expr") or ""),
+                src.text(entry.get("expr"), (*at, "expr")),
                 _duration(entry.get("eval_time"), "eval_time"),
                 samples,
             )
@@ -241,7 +270,9 @@ def _group(raw: Any) -> TestGroup:
         series=series,
         alert_tests=alerts,
         promql_tests=promql,
-        external_labels=_strings(data.get("external_labels"), "external_labels"),
-        external_url=str(data.get("external_url") or ""),
-        name=str(data.get("name") or ""),
+        external_labels=src.strings(
+            data.get("external_labels"), (*path, "external_labels"), "external_labels"
+        ),
+        external_url=src.text(data.get("external_url"), (*path, "external_url")),
+        name=src.text(data.get("name"), (*path, "name")),
     )
