@@ -17,7 +17,7 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.config.alerting import AlertingConfig
 from watchdog.journal import Journal, JournalWriter
 from watchdog.metrics import SelfMetrics
-from watchdog.notify.chain import DeliveryChain
+from watchdog.notify.delivery import DeliveryChain
 from watchdog.notify.outbox import Outbox
 from watchdog.sqlitedb import DbWorker
 

@@ -24,7 +24,7 @@ from watchdog.health import LoopHealth
 from watchdog.journal import JOURNAL_FILE, AlertTransitionHook, Journal, JournalWriter
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
-from watchdog.notify.chain import DeliveryChain
+from watchdog.notify.delivery import DeliveryChain
 from watchdog.notify.heartbeat import (
     HEARTBEAT_ALERT,
     HeartbeatIn,
