@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from watchdog.rules.unittest.runner import run_test_file
+from watchdog.rules.promtool_tests.runner import run_test_file
 
 __all__ = ["register", "run_files"]
 

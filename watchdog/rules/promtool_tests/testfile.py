@@ -10,7 +10,7 @@ from typing import Any
 from watchdog.config.errors import ConfigError
 from watchdog.config.yamlsource import load_yaml
 from watchdog.durations import DurationError, parse_duration
-from watchdog.rules.unittest.series import SeriesError, Value, expand_values, parse_series
+from watchdog.rules.promtool_tests.series import SeriesError, Value, expand_values, parse_series
 from watchdog.samples import LabelSet
 
 __all__ = [

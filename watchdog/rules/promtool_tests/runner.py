@@ -21,15 +21,15 @@ from watchdog.rules.alerting import AlertState
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.group import EvalContext, GroupState, query_vector
 from watchdog.rules.model import AlertingRule, RuleGroup
-from watchdog.rules.templates.gofmt import shortest_e
-from watchdog.rules.unittest.series import MISSING, STALE, SeriesError, parse_series
-from watchdog.rules.unittest.testfile import (
+from watchdog.rules.promtool_tests.series import MISSING, STALE, SeriesError, parse_series
+from watchdog.rules.promtool_tests.testfile import (
     AlertTest,
     TestFile,
     TestFileError,
     TestGroup,
     read_test_file,
 )
+from watchdog.rules.templates.gofmt import shortest_e
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 
