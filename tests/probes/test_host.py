@@ -22,7 +22,7 @@ import pytest
 from tests.support.listener_child import listener_child
 from tests.support.probe_harness import run_target, series_named, value_of
 from watchdog.hostcheck.listeners import ephemeral_port_range
-from watchdog.probes import host
+from watchdog.probes.kinds.host import probe as host
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 

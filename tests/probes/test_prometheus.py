@@ -15,7 +15,7 @@ from tests.support.components import Running, start_prometheus
 from tests.support.polling import wait_for
 from tests.support.probe_harness import run_target, series_named, value_of
 from tests.support.procs import free_port
-from watchdog.probes.prometheus import PASSED_THROUGH
+from watchdog.probes.kinds.prometheus import PASSED_THROUGH
 from watchdog.probes.runner import GENERIC_SERIES
 
 pytestmark = pytest.mark.slow

@@ -19,8 +19,8 @@ import pytest
 from tests.support.openbao import find_bao, start_raft
 from tests.support.probe_run import config_problems, run_target, value, values
 from watchdog.clock import FakeClock
-from watchdog.probes import snapshot as snapshot_probe
-from watchdog.probes.raft_snapshot import SnapshotVerdict, verify_snapshot
+from watchdog.probes.kinds.snapshot import probe as snapshot_probe
+from watchdog.probes.kinds.snapshot.raft import SnapshotVerdict, verify_snapshot
 
 pytestmark = [
     pytest.mark.slow,

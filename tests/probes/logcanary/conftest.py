@@ -20,7 +20,7 @@ from tests.fakes.loki import FakeLoki
 from tests.fakes.shipper import FakeShipper, Route
 from tests.support.probectx import make_context, run_target, target
 from watchdog.clock import FakeClock
-from watchdog.probes.logcanary.probe import forget_states
+from watchdog.probes.kinds.logcanary.probe import forget_states
 from watchdog.probes.runner import ProbeOutcome
 
 SELECTOR = '{job="fluent-bit"}'

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.probectx import target
 from watchdog.config.load import load_config
-from watchdog.probes.logcanary.config import LogCanaryTarget
+from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
 
 LOKI = {"name": "loki", "kind": "loki", "url": "http://loki:3100", "selector": '{job="fb"}'}
 ES = {"name": "es", "kind": "elasticsearch", "url": "https://es:9200"}

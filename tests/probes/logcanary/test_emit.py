@@ -16,9 +16,9 @@ from tests.fakes.server import Fault
 from tests.fakes.shipper import FakeShipper
 from tests.support.probectx import target
 from watchdog.clock import FakeClock
-from watchdog.probes.logcanary.config import LogCanaryTarget
-from watchdog.probes.logcanary.emit import EmitError, emit
-from watchdog.probes.logcanary.line import DEFAULT_TAG, make_canary
+from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
+from watchdog.probes.kinds.logcanary.emit import EmitError, emit
+from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, make_canary
 
 CANARY = make_canary(DEFAULT_TAG, "canary/test", 1_700_000_000.5, nonce="0123456789abcdef")
 RFC5424 = re.compile(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.fakes.shipper import flip_last_char
 from tests.probes.logcanary.conftest import Pipeline
 from tests.support.probectx import error_text, series_value
-from watchdog.probes.logcanary.persist import StateFile
-from watchdog.probes.logcanary.probe import forget_states, forget_target
+from watchdog.probes.kinds.logcanary.persist import StateFile
+from watchdog.probes.kinds.logcanary.probe import forget_states, forget_target
 
 
 def _value(outcome, metric, backend):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from watchdog.probes.logcanary.config import LogCanaryTarget
-from watchdog.probes.logcanary.state import FOUND, LOST, MANGLED, CanaryState
+from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
+from watchdog.probes.kinds.logcanary.state import FOUND, LOST, MANGLED, CanaryState
 from watchdog.samples import Sample
 
 __all__ = ["SERIES", "BackendRun", "Report", "build_report"]

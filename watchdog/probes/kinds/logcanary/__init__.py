@@ -8,9 +8,9 @@ design (ids, checksum, deadline, lost / lag / divergence semantics, rate limits)
 from __future__ import annotations
 
 from watchdog.probes.base import ProbeKind
-from watchdog.probes.logcanary.config import LogCanaryTarget
-from watchdog.probes.logcanary.probe import forget_target, probe_logcanary
-from watchdog.probes.logcanary.report import SERIES
+from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
+from watchdog.probes.kinds.logcanary.probe import forget_target, probe_logcanary
+from watchdog.probes.kinds.logcanary.report import SERIES
 
 __all__ = ["KIND", "LogCanaryTarget"]
 

@@ -15,10 +15,10 @@ from watchdog.config.types import (
     LabelName,
     Model,
 )
-from watchdog.probes.elasticsearch import ApiKeyEndpoint
 from watchdog.probes.httptarget import HttpEndpoint
-from watchdog.probes.logcanary.jsonpath import JsonPathError, compile_path
-from watchdog.probes.logcanary.line import DEFAULT_TAG, TAG_PATTERN
+from watchdog.probes.kinds.elasticsearch import ApiKeyEndpoint
+from watchdog.probes.kinds.logcanary.jsonpath import JsonPathError, compile_path
+from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, TAG_PATTERN
 
 __all__ = [
     "PLACEHOLDER",

@@ -12,7 +12,7 @@ from watchdog.probes.base import ProbeResult
 from watchdog.samples import Sample
 
 if TYPE_CHECKING:
-    from watchdog.probes.host import HostTarget
+    from watchdog.probes.kinds.host.probe import HostTarget
 
 __all__ = ["host_result"]
 

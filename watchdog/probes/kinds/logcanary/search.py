@@ -22,11 +22,11 @@ import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError
-from watchdog.probes.elasticsearch import describe_es_error
-from watchdog.probes.logcanary.config import Backend, ElasticsearchBackend, LokiBackend
-from watchdog.probes.logcanary.httpsearch import search_http
-from watchdog.probes.logcanary.line import Verdict, verify_in
-from watchdog.probes.logcanary.window import SearchError, SearchResult, SearchWindow
+from watchdog.probes.kinds.elasticsearch import describe_es_error
+from watchdog.probes.kinds.logcanary.config import Backend, ElasticsearchBackend, LokiBackend
+from watchdog.probes.kinds.logcanary.httpsearch import search_http
+from watchdog.probes.kinds.logcanary.line import Verdict, verify_in
+from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, SearchWindow
 
 __all__ = ["judge", "search"]
 

@@ -11,9 +11,9 @@ import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError, describe_os_error
-from watchdog.probes.logcanary.config import Emitter, FileEmit, HttpEmit
-from watchdog.probes.logcanary.line import CanaryLine
-from watchdog.probes.logcanary.syslog import send_syslog
+from watchdog.probes.kinds.logcanary.config import Emitter, FileEmit, HttpEmit
+from watchdog.probes.kinds.logcanary.line import CanaryLine
+from watchdog.probes.kinds.logcanary.syslog import send_syslog
 from watchdog.redact import redact_url
 
 __all__ = ["EmitError", "emit"]

@@ -29,7 +29,7 @@ from watchdog.probes.base import (
     ProbeResult,
     describe_os_error,
 )
-from watchdog.probes.tcp import split_address
+from watchdog.probes.kinds.tcp import split_address
 from watchdog.probes.x509util import (
     common_name,
     describe_remaining,

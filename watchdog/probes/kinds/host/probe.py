@@ -32,7 +32,7 @@ from watchdog.hostcheck.snapshot import (
     take_snapshot,
 )
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
-from watchdog.probes.hostseries import host_result
+from watchdog.probes.kinds.host.series import host_result
 
 __all__ = ["KIND", "FileCheck", "HostTarget", "ListenerCheck", "ProcessCheck", "file_settings"]
 

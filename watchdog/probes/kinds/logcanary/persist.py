@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from watchdog.probes.logcanary.state import BackendStats, CanaryState, Sighting, TrackedCanary
+from watchdog.probes.kinds.logcanary.state import BackendStats, CanaryState, Sighting, TrackedCanary
 
 __all__ = ["StateFile"]
 

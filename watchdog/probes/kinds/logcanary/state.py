@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from watchdog.probes.logcanary.line import CanaryLine, Verdict
+from watchdog.probes.kinds.logcanary.line import CanaryLine, Verdict
 
 __all__ = ["BackendStats", "CanaryState", "Sighting", "TrackedCanary"]
 

@@ -14,8 +14,8 @@ import os
 import socket
 from datetime import UTC, datetime
 
-from watchdog.probes.logcanary.config import SyslogEmit
-from watchdog.probes.logcanary.line import CanaryLine
+from watchdog.probes.kinds.logcanary.config import SyslogEmit
+from watchdog.probes.kinds.logcanary.line import CanaryLine
 
 __all__ = ["format_rfc5424", "send_syslog"]
 

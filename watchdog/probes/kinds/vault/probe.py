@@ -23,9 +23,14 @@ from watchdog.config.types import HttpUrl, Secret, SecretFile, pick_secret
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.httpclient import fetch
 from watchdog.probes.httptarget import HttpTarget
+from watchdog.probes.kinds.vault.health import (
+    NodeHealth,
+    NodeHealthError,
+    node_samples,
+    parse_health,
+)
+from watchdog.probes.kinds.vault.hvac import AuthFindings, AuthRequest, CanaryCheck, run_checks
 from watchdog.probes.offload import OffloadBusyError, Offloader, OffloadTimeoutError
-from watchdog.probes.vault_health import NodeHealth, NodeHealthError, node_samples, parse_health
-from watchdog.probes.vault_hvac import AuthFindings, AuthRequest, CanaryCheck, run_checks
 from watchdog.samples import Sample
 
 __all__ = ["KIND", "VaultTarget"]

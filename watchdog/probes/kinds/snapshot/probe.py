@@ -20,8 +20,8 @@ from watchdog.config.targets import TargetBase
 from watchdog.config.types import ConfigPath, Duration
 from watchdog.durations import format_duration
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+from watchdog.probes.kinds.snapshot.raft import SnapshotVerdict, VerdictCache, verify_snapshot
 from watchdog.probes.offload import OffloadBusyError, Offloader, OffloadTimeoutError
-from watchdog.probes.raft_snapshot import SnapshotVerdict, VerdictCache, verify_snapshot
 from watchdog.samples import Sample
 
 __all__ = ["KIND", "SnapshotTarget"]

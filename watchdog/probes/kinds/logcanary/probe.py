@@ -13,14 +13,14 @@ import asyncio
 from pathlib import Path
 
 from watchdog.probes.base import ProbeContext, ProbeResult
-from watchdog.probes.logcanary.config import Backend, LogCanaryTarget
-from watchdog.probes.logcanary.emit import EmitError, emit
-from watchdog.probes.logcanary.line import make_canary
-from watchdog.probes.logcanary.persist import StateFile
-from watchdog.probes.logcanary.report import BackendRun, build_report
-from watchdog.probes.logcanary.search import judge, search
-from watchdog.probes.logcanary.state import CanaryState
-from watchdog.probes.logcanary.window import SearchError, SearchWindow
+from watchdog.probes.kinds.logcanary.config import Backend, LogCanaryTarget
+from watchdog.probes.kinds.logcanary.emit import EmitError, emit
+from watchdog.probes.kinds.logcanary.line import make_canary
+from watchdog.probes.kinds.logcanary.persist import StateFile
+from watchdog.probes.kinds.logcanary.report import BackendRun, build_report
+from watchdog.probes.kinds.logcanary.search import judge, search
+from watchdog.probes.kinds.logcanary.state import CanaryState
+from watchdog.probes.kinds.logcanary.window import SearchError, SearchWindow
 
 __all__ = ["forget_states", "forget_target", "probe_logcanary"]
 

@@ -17,9 +17,9 @@ from urllib.parse import quote
 import aiohttp
 
 from watchdog.probes.answers import reason_text
-from watchdog.probes.logcanary.config import PLACEHOLDER, HttpSearchBackend
-from watchdog.probes.logcanary.jsonpath import texts_at
-from watchdog.probes.logcanary.window import SearchError, SearchResult, SearchWindow
+from watchdog.probes.kinds.logcanary.config import PLACEHOLDER, HttpSearchBackend
+from watchdog.probes.kinds.logcanary.jsonpath import texts_at
+from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, SearchWindow
 from watchdog.redact import redact_url
 
 __all__ = ["fill_template", "search_http"]

@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 
 from watchdog.config.types import Model
 from watchdog.durations import format_duration
-from watchdog.probes.vault_health import vault_errors
+from watchdog.probes.kinds.vault.health import vault_errors
 from watchdog.redact import redact
 from watchdog.samples import Sample
 
