@@ -8,7 +8,7 @@ from typing import Literal
 import pytest
 from aiohttp import web
 
-from tests.support.polling import async_wait_for
+from devstack.polling import async_wait_for
 from tests.support.probing import spec_for
 from tests.support.webapp import serve
 from watchdog.app import make_session

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from devstack.polling import async_wait_for
 from tests.notify.conftest import (
     FAST_BACKOFF,
     Stack,
@@ -19,7 +20,6 @@ from tests.notify.conftest import (
 )
 from tests.support.components import Running, start_alertmanager
 from tests.support.httpsink import HttpSink
-from tests.support.polling import async_wait_for
 from watchdog.clock import FakeClock
 from watchdog.config.targets import TargetSpec
 from watchdog.notify.notices import RESTORED_ALERTNAME

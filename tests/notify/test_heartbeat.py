@@ -10,11 +10,11 @@ import aiohttp
 import pytest
 import yaml
 
+from devstack.polling import async_wait_for
+from devstack.procs import free_port
 from tests.notify.conftest import FAST_BACKOFF, alert, delivery_stack, until
 from tests.support.components import require_binary, start_alertmanager
 from tests.support.httpsink import HttpSink
-from tests.support.polling import async_wait_for
-from tests.support.procs import free_port
 from watchdog.clock import FakeClock, SystemClock
 from watchdog.config.alerting import HeartbeatConfig, HeartbeatInConfig
 from watchdog.health import LoopHealth

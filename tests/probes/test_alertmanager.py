@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from devstack.polling import wait_for
+from devstack.procs import ManagedProcess, free_port
 from tests.support.components import Running, require_binary, start_alertmanager
-from tests.support.polling import wait_for
 from tests.support.probe_harness import run_target, series_named, value_of
-from tests.support.procs import ManagedProcess, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pki import TestPki, chain_pem, make_test_pki
+from devstack.pki import TestPki, chain_pem, make_test_pki
 from tests.support.probe_run import config_problems, run_target, value, values
 from watchdog.clock import FakeClock
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from devstack.pki import TestPki, make_crl, make_test_pki
+from devstack.procs import free_port
 from tests.support.hostile import Reply, ScriptedHttpServer
-from tests.support.pki import TestPki, make_crl, make_test_pki
 from tests.support.probe_run import config_problems, run_target, value, values
-from tests.support.procs import free_port
 from watchdog.clock import FakeClock
 
 
@@ -88,7 +88,7 @@ async def test_wrong_issuer_fails_the_signature_check(pki: TestPki) -> None:
 
 async def test_forged_signature_fails(pki: TestPki, tmp_path: Path) -> None:
     """Same issuer name, different key: the signature does not verify."""
-    from tests.support.pki import make_ca
+    from devstack.pki import make_ca
 
     impostor = make_ca("Test Issuing CA", now=pki.now)
     forged = make_crl(impostor, [], last_update=pki.now, next_update=pki.now + timedelta(days=1))

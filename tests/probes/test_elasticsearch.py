@@ -7,8 +7,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakes.elasticsearch import FakeElasticsearch
-from tests.fakes.server import Fault
+from devstack.fakes.elasticsearch import FakeElasticsearch
+from devstack.fakes.server import Fault
 from tests.support.probectx import error_text, make_context, run_target, series_value, target
 from watchdog.probes.runner import ProbeOutcome
 

@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 import yaml
 
-from tests.fakes.fluentbit import FakeFluentBit
-from tests.fakes.server import Fault
+from devstack.fakes.fluentbit import FakeFluentBit
+from devstack.fakes.server import Fault
 from tests.support.components import REPO
 from tests.support.probectx import error_text, make_context, run_target, series_value, target
 from tests.support.promtool import input_series, run_promtool_tests

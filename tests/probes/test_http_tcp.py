@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from devstack.procs import free_port
 from tests.support.probing import probe, spec_for, value
-from tests.support.procs import free_port
 from tests.support.webapp import serve
 
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
+from devstack.polling import wait_for
+from devstack.procs import free_port
 from tests.support.components import Running, start_prometheus
-from tests.support.polling import wait_for
 from tests.support.probe_harness import run_target, series_named, value_of
-from tests.support.procs import free_port
 from watchdog.probes.kinds.prometheus import PASSED_THROUGH
 from watchdog.probes.runner import GENERIC_SERIES
 

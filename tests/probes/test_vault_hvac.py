@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devstack.procs import free_port
 from tests.support.hostile import Reply, ScriptedHttpServer
-from tests.support.procs import free_port
 from watchdog.probes.kinds.vault.hvac import AuthRequest, CanaryCheck, run_checks
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.elasticsearch import FakeElasticsearch
-from tests.fakes.loki import FakeLoki
-from tests.fakes.shipper import FakeShipper, Route
+from devstack.fakes.elasticsearch import FakeElasticsearch
+from devstack.fakes.loki import FakeLoki
+from devstack.fakes.shipper import FakeShipper, Route
 from tests.support.probectx import make_context, run_target, target
 from watchdog.clock import FakeClock
 from watchdog.probes.kinds.logcanary.probe import forget_states

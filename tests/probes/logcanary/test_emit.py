@@ -11,9 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.loki import FakeLoki
-from tests.fakes.server import Fault
-from tests.fakes.shipper import FakeShipper
+from devstack.fakes.loki import FakeLoki
+from devstack.fakes.server import Fault
+from devstack.fakes.shipper import FakeShipper
 from tests.support.probectx import target
 from watchdog.clock import FakeClock
 from watchdog.probes.kinds.logcanary.config import LogCanaryTarget

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes.shipper import flip_last_char
+from devstack.fakes.shipper import flip_last_char
 from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, Verdict, make_canary, verify_in
 
 NOW = 1_700_000_000.123

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fakes.shipper import flip_last_char
+from devstack.fakes.shipper import flip_last_char
 from tests.probes.logcanary.conftest import Pipeline
 from tests.support.probectx import error_text, series_value
 from watchdog.probes.kinds.logcanary.persist import StateFile

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.server import Fault
+from devstack.fakes.server import Fault
 from tests.probes.logcanary.conftest import SELECTOR, Pipeline
 from tests.support.probectx import error_text, series_value
 
