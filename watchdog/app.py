@@ -81,7 +81,7 @@ class Daemon:
         self._listen = listen or config.model.server.listen
         # Delivery opens the outbox and journal now, so a bad state_dir is refused early.
         self.delivery = self._build_delivery(config)
-        # --- rules (issue 3): built here so bad rule files are refused before anything starts
+        # Built here so bad rule files are refused before anything starts.
         self.rules = build_rule_manager(
             config,
             store=self.store,
@@ -94,7 +94,6 @@ class Daemon:
         )
         self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
         self.rules.on_transition = self.delivery.transition_hook
-        # --- end rules
         self._reload_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None

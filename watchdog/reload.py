@@ -53,13 +53,7 @@ class ReloadPlan:
     removed: list[str]
     changed: list[str]
     delivery_changed: bool
-    rules_settings_changed: bool
     restart_needed: list[str]
-
-    @property
-    def targets_changed(self) -> bool:
-        """True when any target was added, removed or changed."""
-        return bool(self.added or self.removed or self.changed)
 
 
 @dataclass
@@ -96,18 +90,6 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
         restart.append("server.listen")
     if new.model.state_dir != current.model.state_dir:
         restart.append("state_dir")
-    old_rules = (
-        current.global_.evaluation_interval,
-        current.external_labels,
-        current.model.server.external_url,
-        current.model.alerting.resend_delay,
-    )
-    new_rules = (
-        new.global_.evaluation_interval,
-        new.external_labels,
-        new.model.server.external_url,
-        new.model.alerting.resend_delay,
-    )
     return ReloadPlan(
         config=new,
         groups=groups,
@@ -117,7 +99,6 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
             k for k in set(old_targets) & set(new_targets) if old_targets[k] != new_targets[k]
         ),
         delivery_changed=_delivery_settings(current) != _delivery_settings(new),
-        rules_settings_changed=old_rules != new_rules,
         restart_needed=restart,
     )
 
