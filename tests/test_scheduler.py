@@ -11,10 +11,10 @@ from aiohttp import web
 from devstack.polling import async_wait_for
 from tests.support.probing import spec_for
 from tests.support.webapp import serve
-from watchdog.app import make_session
 from watchdog.clock import SystemClock
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
+from watchdog.httpsession import make_session
 from watchdog.metrics import SelfMetrics
 from watchdog.probes import PROBES
 from watchdog.probes.base import ProbeContext, ProbeKind, ProbeResult

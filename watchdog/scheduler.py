@@ -8,26 +8,28 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiohttp
 
 from watchdog.clock import Clock
-from watchdog.config.targets import TargetSpec
+from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
 from watchdog.probes import PROBES
-from watchdog.probes.base import ProbeContext
-from watchdog.probes.runner import ProbeOutcome, run_probe
+from watchdog.probes.runner import ProbeOutcome, probe_target
 from watchdog.store import SampleStore
 from watchdog.target_state import TargetState
 
-__all__ = ["FIRST_ROUND_SPREAD", "Scheduler", "probe_once", "tick_offset"]
+__all__ = ["FIRST_ROUND_SPREAD", "ProbeListener", "Scheduler", "tick_offset"]
 
 FIRST_ROUND_SPREAD = 2.0
 """Seconds over which the first probe of every target is spread at start-up."""
 
-OutcomeListener = Callable[[TargetSpec, ProbeOutcome], None]
+ConfigT = TypeVar("ConfigT", bound=TargetBase)
+ProbeListener = Callable[[ConfigT, ProbeOutcome], None]
+"""Called after every probe of a target whose config is of the subscribed type."""
 
 
 def tick_offset(key: str, interval: float) -> float:
@@ -55,7 +57,6 @@ class Scheduler:
         clock: Clock,
         health: LoopHealth,
         body_size_limit: int,
-        listeners: Iterable[OutcomeListener] = (),
     ) -> None:
         self._store = store
         self._metrics = metrics
@@ -64,7 +65,7 @@ class Scheduler:
         self._clock = clock
         self._health = health
         self._body_size_limit = body_size_limit
-        self._listeners = list(listeners)
+        self._listeners: list[tuple[type[TargetBase], ProbeListener[Any]]] = []
         self._running: dict[str, _Running] = {}
         self.states: dict[str, TargetState] = {}
         self._first_round = asyncio.Event()
@@ -79,9 +80,10 @@ class Scheduler:
         """Wait until every configured target has been probed once."""
         await self._first_round.wait()
 
-    def add_listener(self, listener: OutcomeListener) -> None:
-        """Call ``listener`` after every probe (after the store has the samples)."""
-        self._listeners.append(listener)
+    def subscribe(self, config_type: type[ConfigT], listener: ProbeListener[ConfigT]) -> None:
+        """Call ``listener`` after every probe of a ``config_type`` target (after the store has
+        the samples), e.g. ``subscribe(AlertmanagerTarget, ...)`` for Alertmanager health."""
+        self._listeners.append((config_type, listener))
 
     async def apply(self, specs: Iterable[TargetSpec], body_size_limit: int | None = None) -> None:
         """Run exactly ``specs``: unchanged targets keep their task, schedule and state."""
@@ -146,7 +148,7 @@ class Scheduler:
             lag = max(0.0, loop.time() - planned)
             self._metrics.scheduler_lag.observe(lag)
             self._health.record_lag(lag)
-            outcome = await probe_once(
+            outcome = await probe_target(
                 spec, self._session, self._state_dir, self._clock, self._body_size_limit
             )
             self._record(spec, outcome)
@@ -184,9 +186,11 @@ class Scheduler:
                 health=state.health,
                 error=outcome.error,
             )
-        for listener in self._listeners:
+        for config_type, listener in self._listeners:
+            if not isinstance(spec.config, config_type):
+                continue
             try:
-                listener(spec, outcome)
+                listener(spec.config, outcome)
             except Exception:
                 self._log.exception("outcome listener failed", target=spec.key)
         self._check_first_round()
@@ -197,24 +201,3 @@ class Scheduler:
             for key in self._running
         ):
             self._first_round.set()
-
-
-async def probe_once(
-    spec: TargetSpec,
-    session: aiohttp.ClientSession,
-    state_dir: Path,
-    clock: Clock,
-    body_size_limit: int,
-) -> ProbeOutcome:
-    """Probe one target once, with all the shared handling."""
-    kind = PROBES[spec.kind]
-    ctx = ProbeContext(
-        spec=spec,
-        config=spec.config,
-        session=session,
-        state_dir=state_dir,
-        body_size_limit=body_size_limit,
-        clock=clock,
-        log=get_logger(f"probe.{spec.kind}").bind(target=spec.key),
-    )
-    return await run_probe(kind, ctx)

@@ -21,9 +21,8 @@ from tests.notify.conftest import (
 from tests.support.components import Running, start_alertmanager
 from tests.support.httpsink import HttpSink
 from watchdog.clock import FakeClock
-from watchdog.config.targets import TargetSpec
 from watchdog.notify.notices import RESTORED_ALERTNAME
-from watchdog.probes.httptarget import HttpTarget
+from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.runner import ProbeOutcome
 
 pytestmark = pytest.mark.slow
@@ -133,20 +132,11 @@ async def test_probe_reporting_every_replica_down_triggers_fallback(
 ) -> None:
     """Without any failed send, alertmanager probes saying 'down' switch to the fallback."""
     async with delivery_stack(tmp_path / "state", emergency_config(am, sink)) as stack:
-        spec = TargetSpec(
-            job="alertmanager",
-            instance=f"127.0.0.1:{am.port}",
-            kind="alertmanager",
-            interval=15.0,
-            timeout=5.0,
-            series_limit=100,
-            labels={},
-            config=HttpTarget(job="alertmanager", kind="alertmanager", url=am.url + "/"),
-        )
+        target = AlertmanagerTarget(job="alertmanager", kind="alertmanager", url=am.url + "/")
         failed = ProbeOutcome(
             started=time.time(), duration=0.1, up=False, success=False, error="connection refused"
         )
-        stack.chain.probe_listener(spec, failed)
+        stack.chain.alertmanager_probed(target, failed)
         await async_wait_for(
             until(lambda: stack.metric("watchdog_fallback_active") == 1),
             message="probe-driven fallback",

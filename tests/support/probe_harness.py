@@ -12,9 +12,8 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
 from watchdog.config.targets import TargetSpec
-from watchdog.probes.runner import ProbeOutcome
+from watchdog.probes.runner import ProbeOutcome, probe_target
 from watchdog.samples import LabelSet
-from watchdog.scheduler import probe_once
 
 __all__ = ["config_issues", "load_spec", "run_target", "series_named", "value_of"]
 
@@ -58,9 +57,9 @@ async def run_target(
     spec = load_spec(target, workdir, probe_timeout)
     state_dir = workdir / "state"
     if session is not None:
-        return await probe_once(spec, session, state_dir, clock or SystemClock(), body_size_limit)
+        return await probe_target(spec, session, state_dir, clock or SystemClock(), body_size_limit)
     async with aiohttp.ClientSession() as own:
-        return await probe_once(spec, own, state_dir, clock or SystemClock(), body_size_limit)
+        return await probe_target(spec, own, state_dir, clock or SystemClock(), body_size_limit)
 
 
 def series_named(outcome: ProbeOutcome, name: str) -> dict[LabelSet, float]:

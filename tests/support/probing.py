@@ -7,12 +7,11 @@ from typing import Any
 
 import yaml
 
-from watchdog.app import make_session
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.load import load_config
 from watchdog.config.targets import TargetSpec
-from watchdog.probes.runner import ProbeOutcome
-from watchdog.scheduler import probe_once
+from watchdog.httpsession import make_session
+from watchdog.probes.runner import ProbeOutcome, probe_target
 
 
 def spec_for(tmp_path: Path, target: dict[str, Any], **global_: Any) -> TargetSpec:
@@ -36,7 +35,7 @@ async def probe(
     """Probe ``spec`` once with a fresh HTTP session, like the scheduler does."""
     state_dir.mkdir(parents=True, exist_ok=True)
     async with make_session() as session:
-        return await probe_once(spec, session, state_dir, clock or SystemClock(), body_size_limit)
+        return await probe_target(spec, session, state_dir, clock or SystemClock(), body_size_limit)
 
 
 def value(outcome: ProbeOutcome, name: str, /, **labels: str) -> float:

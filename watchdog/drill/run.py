@@ -8,7 +8,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from watchdog.app import make_session
 from watchdog.config.alerting import AlertingConfig
 from watchdog.config.model import LoadedConfig
 from watchdog.drill.alert import DrillAlert, new_drill
@@ -20,6 +19,7 @@ from watchdog.drill.receivers import (
     heartbeat_channel,
     receiver_channel,
 )
+from watchdog.httpsession import make_session
 from watchdog.notify.receivers import build_channels
 from watchdog.redact import redact
 

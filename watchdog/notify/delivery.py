@@ -21,7 +21,6 @@ import aiohttp
 from watchdog.alerts import Notification
 from watchdog.clock import Clock
 from watchdog.config.alerting import AlertingConfig
-from watchdog.config.targets import TargetSpec
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
@@ -36,6 +35,7 @@ from watchdog.notify.outbox import Kind, Outbox, OutboxRow
 from watchdog.notify.receivers import build_channels
 from watchdog.notify.summary import alert_summaries, delivery_entry
 from watchdog.notify.switch import FallbackSwitch
+from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
 
@@ -157,13 +157,10 @@ class DeliveryChain:
 
     # -- inputs -----------------------------------------------------------------------------
 
-    def probe_listener(self, spec: TargetSpec, outcome: ProbeOutcome) -> None:
-        """``Scheduler.add_listener`` callback: alertmanager probes feed replica health."""
-        url = getattr(spec.config, "url", None)
-        if spec.kind != "alertmanager" or not isinstance(url, str):
-            return
+    def alertmanager_probed(self, target: AlertmanagerTarget, outcome: ProbeOutcome) -> None:
+        """An ``alertmanager`` target was probed: its ``up`` feeds the matching replica's health."""
         for replica in self.replicas:
-            if same_endpoint(url, replica.config.url):
+            if same_endpoint(target.url, replica.config.url):
                 replica.health.probed(self._clock.now(), outcome.up, outcome.error)
                 self._wake_watch.set()
 

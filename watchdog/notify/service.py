@@ -3,7 +3,8 @@
 The daemon creates one ``DeliveryService`` early (opening the outbox and journal, so a bad
 ``state_dir`` is refused before anything starts), gives ``sink`` to the rule manager (with
 ``transition_hook`` for the journal and ``builtin_rule_groups``), registers ``routes`` on its
-server, adds ``probe_listener`` to the scheduler, then calls ``start(session)`` and ``stop``.
+server, feeds it the ``alertmanager`` probes (``alertmanager_probed``), then calls
+``start(session)`` and ``stop``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from watchdog.notify.heartbeat import (
     heartbeat_rule_group,
 )
 from watchdog.notify.outbox import Outbox
-from watchdog.scheduler import OutcomeListener
+from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
+from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
 from watchdog.store import SampleStore
 
@@ -109,10 +111,9 @@ class DeliveryService:
         """What the rule manager calls on every alert state change."""
         return self.journal.alert_transition
 
-    @property
-    def probe_listener(self) -> OutcomeListener:
-        """What the scheduler calls after every probe (alertmanager probes matter)."""
-        return self.chain.probe_listener
+    def alertmanager_probed(self, target: AlertmanagerTarget, outcome: ProbeOutcome) -> None:
+        """An ``alertmanager`` target was probed (its ``up`` is a replica's health)."""
+        self.chain.alertmanager_probed(target, outcome)
 
     def builtin_rule_groups(self) -> list[dict[str, Any]]:
         """Rule groups the daemon adds on its own (Prometheus rule-file shape)."""

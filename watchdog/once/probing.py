@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from watchdog.app import make_session
 from watchdog.clock import Clock
 from watchdog.config.targets import TargetSpec
-from watchdog.probes.runner import ProbeOutcome
-from watchdog.scheduler import probe_once
+from watchdog.probes.runner import ProbeOutcome, probe_all
 from watchdog.store import SampleStore
 
 __all__ = ["TargetResult", "probe_round"]
@@ -40,16 +37,10 @@ async def probe_round(
     clock: Clock,
     body_size_limit: int,
 ) -> list[TargetResult]:
-    """Probe every target concurrently and put the samples into ``store``.
-
-    ``run_probe`` bounds each probe by its ``timeout`` and turns every failure (a hang, a
-    refused connection, garbage) into a failed outcome, so the round ends within the longest
-    timeout plus the time to close connections.
-    """
-    async with make_session() as session:
-        outcomes = await asyncio.gather(
-            *(probe_once(spec, session, state_dir, clock, body_size_limit) for spec in targets)
-        )
+    """Probe every target concurrently (``probe_all``) and put the samples into ``store``."""
+    outcomes = await probe_all(
+        targets, state_dir=state_dir, clock=clock, body_size_limit=body_size_limit
+    )
     results = []
     for spec, outcome in zip(targets, outcomes, strict=True):
         store.ingest(spec.key, outcome.started, outcome.series)

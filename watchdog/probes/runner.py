@@ -1,18 +1,38 @@
-"""Run one probe with the handling every kind shares: timeout, errors, up/duration/success."""
+"""Run one probe with the handling every kind shares: timeout, errors, up/duration/success.
+
+``probe_target`` is what the scheduler calls for each tick; ``probe_all`` is the one-shot round
+of ``once`` and ``check --live`` (every target once, concurrently, with a session of its own).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import aiohttp
+
+from watchdog.clock import Clock
+from watchdog.config.targets import TargetSpec
+from watchdog.httpsession import make_session
+from watchdog.logs import get_logger
+from watchdog.probes import PROBES
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.redact import redact
 from watchdog.samples import METRIC_NAME_PATTERN, LabelSet, Sample
 
-__all__ = ["GENERIC_SERIES", "TARGET_INFO", "ProbeOutcome", "run_probe"]
+__all__ = [
+    "GENERIC_SERIES",
+    "TARGET_INFO",
+    "ProbeOutcome",
+    "probe_all",
+    "probe_target",
+    "run_probe",
+]
 
 TARGET_INFO = "watchdog_target_info"
 """Always 1, labelled with the target's labels and its probe ``kind``."""
@@ -34,6 +54,43 @@ class ProbeOutcome:
     error: str | None
     series: dict[LabelSet, float] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)
+
+
+async def probe_target(
+    spec: TargetSpec,
+    session: aiohttp.ClientSession,
+    state_dir: Path,
+    clock: Clock,
+    body_size_limit: int,
+) -> ProbeOutcome:
+    """Probe one target once, with all the shared handling."""
+    ctx = ProbeContext(
+        spec=spec,
+        config=spec.config,
+        session=session,
+        state_dir=state_dir,
+        body_size_limit=body_size_limit,
+        clock=clock,
+        log=get_logger(f"probe.{spec.kind}").bind(target=spec.key),
+    )
+    return await run_probe(PROBES[spec.kind], ctx)
+
+
+async def probe_all(
+    specs: Sequence[TargetSpec], *, state_dir: Path, clock: Clock, body_size_limit: int
+) -> list[ProbeOutcome]:
+    """Probe every target once, concurrently, through a session of its own.
+
+    ``run_probe`` bounds each probe by its ``timeout`` and turns every failure (a hang, a
+    refused connection, garbage) into a failed outcome, so the round ends within the longest
+    timeout plus the time to close connections.
+    """
+    async with make_session() as session:
+        return list(
+            await asyncio.gather(
+                *(probe_target(s, session, state_dir, clock, body_size_limit) for s in specs)
+            )
+        )
 
 
 async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
