@@ -15,9 +15,10 @@ from watchdog.clock import SystemClock
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
 from watchdog.httpsession import make_session
-from watchdog.metrics import SelfMetrics
+from watchdog.metrics import MetricsRegistry
 from watchdog.probes import PROBES
 from watchdog.probes.base import ProbeContext, ProbeKind, ProbeResult
+from watchdog.probes.metrics import ProbeMetrics
 from watchdog.samples import Sample
 from watchdog.scheduler import Scheduler, tick_offset
 from watchdog.store import Matcher, SampleStore
@@ -71,7 +72,7 @@ def _spec(tmp_path: Path, job: str, **target: object) -> TargetSpec:
 
 def _scheduler(
     store: SampleStore,
-    metrics: SelfMetrics,
+    metrics: ProbeMetrics,
     session: object,
     tmp_path: Path,
     body_limit: int = 1024 * 1024,
@@ -95,7 +96,7 @@ async def test_bad_targets_cost_only_their_own_probes(tmp_path: Path, huge_serve
         _spec(tmp_path, "raise", kind="behaviour", behaviour="raise"),
         _spec(tmp_path, "huge", kind="http", url=huge_server),
     ]
-    store, metrics = SampleStore(), SelfMetrics()
+    store, metrics = SampleStore(), ProbeMetrics(MetricsRegistry())
     async with make_session() as session:
         scheduler = _scheduler(store, metrics, session, tmp_path)
         await scheduler.apply(specs)
@@ -128,7 +129,7 @@ async def test_apply_keeps_unchanged_targets_and_drops_removed(tmp_path: Path) -
     keep = _spec(tmp_path, "keep", kind="behaviour", behaviour="ok")
     change = _spec(tmp_path, "change", kind="behaviour", behaviour="ok")
     drop = _spec(tmp_path, "drop", kind="behaviour", behaviour="ok")
-    store, metrics = SampleStore(), SelfMetrics()
+    store, metrics = SampleStore(), ProbeMetrics(MetricsRegistry())
     async with make_session() as session:
         scheduler = _scheduler(store, metrics, session, tmp_path)
         await scheduler.apply([keep, change, drop])
@@ -171,7 +172,7 @@ async def test_removing_a_target_lets_its_kind_forget_its_state(
     drop = _spec(tmp_path, "drop", kind="behaviour", behaviour="ok")
     broken = _spec(tmp_path, "broken", kind="behaviour", behaviour="ok")
     async with make_session() as session:
-        scheduler = _scheduler(SampleStore(), SelfMetrics(), session, tmp_path)
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(MetricsRegistry()), session, tmp_path)
         await scheduler.apply([keep, change, drop, broken])
         await scheduler.wait_first_round()
         changed = _spec(tmp_path, "change", kind="behaviour", behaviour="raise")
@@ -200,7 +201,7 @@ async def test_targets_are_expected_by_the_health_check_before_their_first_probe
     async with make_session() as session:
         scheduler = Scheduler(
             store=SampleStore(),
-            metrics=SelfMetrics(),
+            metrics=ProbeMetrics(MetricsRegistry()),
             session=session,
             state_dir=tmp_path,
             clock=SystemClock(),

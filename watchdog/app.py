@@ -19,13 +19,16 @@ from watchdog.config.model import LoadedConfig
 from watchdog.health import LoopHealth
 from watchdog.httpsession import make_session
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
+from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.service import DeliveryService
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
+from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.reload import ReloadPlan, ReloadResult, plan_reload
 from watchdog.rules.files import builtin_rule_groups
+from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.setup import build_rule_manager, external_url
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
@@ -62,10 +65,13 @@ class Daemon:
         self.config = config
         self._lifecycle = enable_lifecycle or config.model.server.enable_lifecycle
         self.clock = clock or SystemClock()
-        self.metrics = SelfMetrics()
         self.health = LoopHealth()
         self.store = SampleStore()
         self.store.configure_retention(names=(), window=0.0)
+        self.registry = MetricsRegistry()
+        self.metrics = DaemonMetrics(self.registry, self.store.series_count)
+        self._probe_metrics = ProbeMetrics(self.registry)
+        self._delivery_metrics = DeliveryMetrics(self.registry)
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
         # Delivery opens the outbox and journal now, so a bad state_dir is refused early.
@@ -74,7 +80,7 @@ class Daemon:
         self.rules = build_rule_manager(
             config,
             store=self.store,
-            metrics=self.metrics,
+            metrics=RuleMetrics(self.registry),
             health=self.health,
             clock=self.clock,
             state_dir=self.state_dir,
@@ -95,7 +101,7 @@ class Daemon:
         return DeliveryService(
             config,
             state_dir=self.state_dir,
-            metrics=self.metrics,
+            metrics=self._delivery_metrics,
             clock=self.clock,
             health=self.health,
             store=self.store,
@@ -163,7 +169,7 @@ class Daemon:
         self._session = make_session()
         self.scheduler = Scheduler(
             store=self.store,
-            metrics=self.metrics,
+            metrics=self._probe_metrics,
             session=self._session,
             state_dir=self.state_dir,
             clock=self.clock,
@@ -171,7 +177,7 @@ class Daemon:
             body_size_limit=self.config.global_.body_size_limit,
         )
         scheduler = self.scheduler
-        self.server = WebServer(self._listen, self.metrics, self.readiness)
+        self.server = WebServer(self._listen, self.registry, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
@@ -282,6 +288,5 @@ class Daemon:
         while True:
             await asyncio.sleep(GC_INTERVAL)
             removed = self.store.gc(self.clock.now())
-            self.metrics.store_series.set(self.store.series_count())
             if removed:
                 self._log.debug("store gc", removed=removed)

@@ -16,8 +16,8 @@ from watchdog.clock import Clock
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.probes import PROBES
+from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome, probe_target
 from watchdog.store import SampleStore
 from watchdog.target_state import TargetState
@@ -51,7 +51,7 @@ class Scheduler:
         self,
         *,
         store: SampleStore,
-        metrics: SelfMetrics,
+        metrics: ProbeMetrics,
         session: aiohttp.ClientSession,
         state_dir: Path,
         clock: Clock,
@@ -170,7 +170,6 @@ class Scheduler:
             self._metrics.probe_failures.labels(*labels).inc()
         # A failed probe carries only up/duration/success, so everything else goes stale at once.
         self._store.ingest(spec.key, outcome.started, outcome.series)
-        self._metrics.store_series.set(self._store.series_count())
         self._health.tick(f"target:{spec.key}", within=2 * spec.interval + spec.timeout)
 
         state = self.states.setdefault(spec.key, TargetState(spec))

@@ -23,13 +23,13 @@ from watchdog.clock import Clock
 from watchdog.config.alerting import AlertingConfig
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.alertmanager import AlertmanagerReplica, Rejections
 from watchdog.notify.backoff import Backoff
 from watchdog.notify.emergency import EmergencyDispatcher
 from watchdog.notify.fallback import same_endpoint
 from watchdog.notify.http import Attempt
 from watchdog.notify.loops import run_forever
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.notices import FOLLOWUP_NOTE, restored_notice
 from watchdog.notify.outbox import Kind, Outbox, OutboxRow
 from watchdog.notify.receivers import build_channels
@@ -54,7 +54,7 @@ class DeliveryChain:
         *,
         outbox: Outbox,
         db: DbWorker,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         clock: Clock,
         journal: JournalWriter,
         external_labels: dict[str, str] | None = None,

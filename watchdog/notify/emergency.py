@@ -30,9 +30,9 @@ from watchdog.clock import Clock
 from watchdog.config.alerting import BackoffConfig
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.backoff import Backoff
 from watchdog.notify.http import send_request
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import LogEntry, Outbox, OutboxRow
 from watchdog.notify.receivers import EmergencyChannel, Message, Request
 from watchdog.notify.summary import delivery_entry
@@ -96,7 +96,7 @@ class EmergencyDispatcher:
         clock: Clock,
         backoff: BackoffConfig,
         repeat_interval: float,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         journal: JournalWriter,
         external_url: str = "",
         on_idle: Callable[[], None] = lambda: None,

@@ -24,7 +24,6 @@ from watchdog.config.model import LoadedConfig
 from watchdog.health import LoopHealth
 from watchdog.journal import JOURNAL_FILE, AlertTransitionHook, Journal, JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.delivery import DeliveryChain
 from watchdog.notify.heartbeat import (
     HEARTBEAT_ALERT,
@@ -32,6 +31,7 @@ from watchdog.notify.heartbeat import (
     HeartbeatOut,
     heartbeat_rule_group,
 )
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import Outbox
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.runner import ProbeOutcome
@@ -57,7 +57,7 @@ class DeliveryService:
         config: LoadedConfig,
         *,
         state_dir: Path,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         clock: Clock,
         health: LoopHealth,
         store: SampleStore,
@@ -72,12 +72,14 @@ class DeliveryService:
             max_items=alerting.outbox.max_items,
             max_age=alerting.outbox.max_age,
         )
-        self.journal = JournalWriter(Journal(state_dir / JOURNAL_FILE), self.db, metrics, clock)
+        self.journal = JournalWriter(
+            Journal(state_dir / JOURNAL_FILE), self.db, metrics.journal, clock
+        )
         self.heartbeat_in = (
             HeartbeatIn(
                 alerting.heartbeat_in,
                 store=store,
-                metrics=metrics,
+                metrics=metrics.heartbeat,
                 clock=clock,
                 journal=self.journal,
             )
@@ -135,7 +137,7 @@ class DeliveryService:
                 self._alerting.heartbeat,
                 session=session,
                 health=self._health,
-                metrics=self._metrics,
+                metrics=self._metrics.heartbeat,
                 clock=self._clock,
                 journal=self.journal,
             )

@@ -11,9 +11,9 @@ from watchdog.clock import Clock
 from watchdog.config.model import LoadedConfig, split_listen
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.manager import RuleManager
+from watchdog.rules.metrics import RuleMetrics
 from watchdog.store import SampleStore
 
 __all__ = ["LoggingSink", "build_rule_manager", "external_url"]
@@ -53,7 +53,7 @@ def build_rule_manager(
     config: LoadedConfig,
     *,
     store: SampleStore,
-    metrics: SelfMetrics,
+    metrics: RuleMetrics,
     health: LoopHealth,
     clock: Clock,
     state_dir: Path,
