@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -9,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from devstack.polling import async_wait_for
-from tests.support.probing import spec_for
+from tests.support.probe_harness import load_spec
 from tests.support.webapp import serve
 from watchdog.clock import SystemClock
 from watchdog.config.targets import TargetBase, TargetSpec
@@ -24,6 +25,7 @@ from watchdog.scheduler import Scheduler, tick_offset
 from watchdog.store import Matcher, SampleStore
 
 STARTS: dict[str, list[float]] = {}
+RUNS: dict[str, list[int]] = {}
 
 
 class BehaviourTarget(TargetBase):
@@ -33,8 +35,18 @@ class BehaviourTarget(TargetBase):
     behaviour: str
 
 
+@dataclass
+class _Runs:
+    """A slot of the target's memory: how often it ran."""
+
+    count: int = 0
+
+
 async def _behave(ctx: ProbeContext[BehaviourTarget]) -> ProbeResult:
     STARTS.setdefault(ctx.spec.key, []).append(asyncio.get_running_loop().time())
+    runs = ctx.memory.get(_Runs)
+    runs.count += 1
+    RUNS.setdefault(ctx.spec.key, []).append(runs.count)
     if ctx.config.behaviour == "hang":
         await asyncio.Event().wait()
     if ctx.config.behaviour == "raise":
@@ -46,6 +58,7 @@ async def _behave(ctx: ProbeContext[BehaviourTarget]) -> ProbeResult:
 def behaviour_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     """Register the test kind."""
     STARTS.clear()
+    RUNS.clear()
     monkeypatch.setitem(PROBES, "behaviour", ProbeKind("behaviour", BehaviourTarget, _behave, ""))
 
 
@@ -67,7 +80,7 @@ async def huge_server() -> AsyncIterator[str]:
 
 
 def _spec(tmp_path: Path, job: str, **target: object) -> TargetSpec:
-    return spec_for(tmp_path, {"job": job, "interval": "300ms", "timeout": "250ms", **target})
+    return load_spec({"job": job, "interval": "300ms", "timeout": "250ms", **target}, tmp_path)
 
 
 def _scheduler(
@@ -181,6 +194,54 @@ async def test_removing_a_target_lets_its_kind_forget_its_state(
         assert set(scheduler._running) == {keep.key, changed.key}
         await scheduler.stop()
     assert len(forgotten) == 2  # stopping the daemon keeps every state
+
+
+async def test_probe_memory_survives_changes_and_goes_with_the_target(tmp_path: Path) -> None:
+    """A target's memory carries over when its settings change; removed and re-added, it is new."""
+    spec = _spec(tmp_path, "mem", kind="behaviour", behaviour="ok")
+    changed = _spec(tmp_path, "mem", kind="behaviour", behaviour="ok", labels={"v": "2"})
+
+    async def runs_reach(count: int) -> bool:
+        return len(RUNS.get(spec.key, [])) >= count
+
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(MetricsRegistry()), session, tmp_path)
+        await scheduler.apply([spec])
+        await async_wait_for(lambda: runs_reach(2), message="two probes")
+        await scheduler.apply([changed])
+        before = len(RUNS[spec.key])
+        await async_wait_for(lambda: runs_reach(before + 1), message="a probe after the change")
+        await scheduler.apply([])
+        removed_at = len(RUNS[spec.key])
+        await scheduler.apply([spec])
+        await async_wait_for(lambda: runs_reach(removed_at + 1), message="a probe once re-added")
+        await scheduler.stop()
+    counts = RUNS[spec.key]
+    assert counts[:removed_at] == list(range(1, removed_at + 1)), "one memory through the change"
+    assert counts[removed_at] == 1, "a re-added target starts with an empty memory"
+
+
+async def test_undeclared_metrics_are_counted_once_per_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kind returning a name it does not declare raises the counter once, not every probe."""
+    kind = ProbeKind("behaviour", BehaviourTarget, _behave, "", produces=frozenset({"other"}))
+    monkeypatch.setitem(PROBES, "behaviour", kind)
+    spec = _spec(tmp_path, "loose", kind="behaviour", behaviour="ok")
+    registry = MetricsRegistry()
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(registry), session, tmp_path)
+        await scheduler.apply([spec])
+
+        async def three() -> bool:
+            return len(RUNS.get(spec.key, [])) >= 3
+
+        await async_wait_for(three, message="three probes")
+        await scheduler.stop()
+    counted = registry.get_sample_value(
+        "watchdog_probe_undeclared_names_total", {"kind": "behaviour"}
+    )
+    assert counted == 1.0  # healthy_value, once
 
 
 def test_tick_offsets_spread_and_are_stable() -> None:

@@ -17,6 +17,7 @@ from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.probes import PROBES
+from watchdog.probes.base import TargetMemory
 from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome, probe_target
 from watchdog.store import SampleStore
@@ -26,6 +27,8 @@ __all__ = ["FIRST_ROUND_SPREAD", "ProbeListener", "Scheduler", "tick_offset"]
 
 FIRST_ROUND_SPREAD = 2.0
 """Seconds over which the first probe of every target is spread at start-up."""
+_UNDECLARED_REMEMBERED = 1000
+"""Undeclared (kind, name) pairs remembered so each is counted and logged once."""
 
 ConfigT = TypeVar("ConfigT", bound=TargetBase)
 ProbeListener = Callable[[ConfigT, ProbeOutcome], None]
@@ -67,6 +70,8 @@ class Scheduler:
         self._body_size_limit = body_size_limit
         self._listeners: list[tuple[type[TargetBase], ProbeListener[Any]]] = []
         self._running: dict[str, _Running] = {}
+        self._memory: dict[str, TargetMemory] = {}
+        self._undeclared: set[tuple[str, str]] = set()
         self.states: dict[str, TargetState] = {}
         self._first_round = asyncio.Event()
         self._log = get_logger("scheduler")
@@ -117,6 +122,7 @@ class Scheduler:
         if forget:
             spec = running.spec
             self.states.pop(key, None)
+            self._memory.pop(key, None)
             self._store.drop_source(key, self._clock.now())
             self._metrics.forget_target(spec.job, spec.instance, spec.kind)
             self._health.forget(f"target:{key}")
@@ -137,6 +143,8 @@ class Scheduler:
         self._health.tick(
             f"target:{spec.key}", within=FIRST_ROUND_SPREAD + 2 * spec.interval + spec.timeout
         )
+        # Kept across changes of the target's settings; dropped when the target is removed.
+        memory = self._memory.setdefault(spec.key, TargetMemory())
         loop = asyncio.get_running_loop()
         offset = tick_offset(spec.key, spec.interval)
         base = loop.time()
@@ -149,7 +157,12 @@ class Scheduler:
             self._metrics.scheduler_lag.observe(lag)
             self._health.record_lag(lag)
             outcome = await probe_target(
-                spec, self._session, self._state_dir, self._clock, self._body_size_limit
+                spec,
+                self._session,
+                self._state_dir,
+                self._clock,
+                self._body_size_limit,
+                memory,
             )
             self._record(spec, outcome)
             # Next tick on the aligned grid; ticks that already passed are counted and skipped.
@@ -168,6 +181,7 @@ class Scheduler:
         self._metrics.target_up.labels(*labels).set(1 if outcome.up else 0)
         if not outcome.success:
             self._metrics.probe_failures.labels(*labels).inc()
+        self._note_undeclared(spec.kind, outcome.undeclared)
         # A failed probe carries only up/duration/success, so everything else goes stale at once.
         self._store.ingest(spec.key, outcome.started, outcome.series)
         self._health.tick(f"target:{spec.key}", within=2 * spec.interval + spec.timeout)
@@ -193,6 +207,18 @@ class Scheduler:
             except Exception:
                 self._log.exception("outcome listener failed", target=spec.key)
         self._check_first_round()
+
+    def _note_undeclared(self, kind: str, names: frozenset[str]) -> None:
+        for name in sorted(names):
+            if (kind, name) in self._undeclared or len(self._undeclared) >= _UNDECLARED_REMEMBERED:
+                continue
+            self._undeclared.add((kind, name))
+            self._metrics.undeclared_names.labels(kind).inc()
+            self._log.warning(
+                "probe returned a metric its kind does not declare; the rule lint cannot see it",
+                kind=kind,
+                metric=name,
+            )
 
     def _check_first_round(self) -> None:
         if not self._first_round.is_set() and all(

@@ -48,6 +48,10 @@ class TargetBase(Model):
         """The ``instance`` label when the user gave none (kinds override)."""
         return self.job
 
+    def extra_series(self) -> frozenset[str]:
+        """Metric names these settings add to what the kind declares (``extra_metrics``)."""
+        return frozenset()
+
 
 def instance_from_url(url: str) -> str:
     """``host:port`` of a URL, with the scheme's default port filled in."""

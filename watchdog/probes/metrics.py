@@ -45,6 +45,13 @@ class ProbeMetrics:
             buckets=_LAG_BUCKETS,
             registry=r,
         )
+        self.undeclared_names = Counter(
+            "watchdog_probe_undeclared_names_total",
+            "Metric names a probe kind returned without declaring them (each name counted once):"
+            " the rule lint does not know them.",
+            ["kind"],
+            registry=r,
+        )
         self.scheduler_missed = Counter(
             "watchdog_scheduler_missed_ticks_total",
             "Planned probes skipped because the previous one overran.",

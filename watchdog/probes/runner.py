@@ -21,7 +21,7 @@ from watchdog.config.targets import TargetSpec
 from watchdog.httpsession import make_session
 from watchdog.logs import get_logger
 from watchdog.probes import PROBES
-from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult, TargetMemory
 from watchdog.redact import redact
 from watchdog.samples import METRIC_NAME_PATTERN, LabelSet, Sample
 
@@ -45,7 +45,11 @@ _MAX_ERROR_LENGTH = 500
 
 @dataclass
 class ProbeOutcome:
-    """The result of one probe run, with the synthetic series already added."""
+    """The result of one probe run, with the synthetic series already added.
+
+    ``undeclared`` names the metrics the probe returned that its kind does not declare in
+    ``produces`` (a gap the rule lint cannot see; always empty for open-ended kinds).
+    """
 
     started: float
     duration: float
@@ -54,6 +58,7 @@ class ProbeOutcome:
     error: str | None
     series: dict[LabelSet, float] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)
+    undeclared: frozenset[str] = frozenset()
 
 
 async def probe_target(
@@ -62,8 +67,10 @@ async def probe_target(
     state_dir: Path,
     clock: Clock,
     body_size_limit: int,
+    memory: TargetMemory | None = None,
 ) -> ProbeOutcome:
-    """Probe one target once, with all the shared handling."""
+    """Probe one target once, with all the shared handling; ``memory`` is the target's own
+    (a fresh one when not given, as in one-shot runs)."""
     ctx = ProbeContext(
         spec=spec,
         config=spec.config,
@@ -72,6 +79,7 @@ async def probe_target(
         body_size_limit=body_size_limit,
         clock=clock,
         log=get_logger(f"probe.{spec.kind}").bind(target=spec.key),
+        memory=memory or TargetMemory(),
     )
     return await run_probe(PROBES[spec.kind], ctx)
 
@@ -132,6 +140,8 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
     # Present whatever the outcome, so rules can pick targets by kind even when they fail.
     series[LabelSet({**target, "__name__": TARGET_INFO, "kind": ctx.spec.kind})] = 1.0
     shown = error or failure
+    declared = (kind.produces | ctx.config.extra_series()) if kind.produces else None
+    returned = {s.name for s in result.samples} if result is not None and up else set()
     return ProbeOutcome(
         started=started,
         duration=duration,
@@ -140,6 +150,7 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
         error=_clip(redact(shown)) if shown else None,
         series=series,
         facts={str(k): redact(str(v)) for k, v in (result.facts.items() if result else ())},
+        undeclared=frozenset(returned - declared) if declared is not None else frozenset(),
     )
 
 

@@ -14,7 +14,7 @@ import pytest
 from devstack.fakes.loki import FakeLoki
 from devstack.fakes.server import Fault
 from devstack.fakes.shipper import FakeShipper
-from tests.support.probectx import target
+from tests.support.probe_harness import validate_target
 from watchdog.clock import FakeClock
 from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
 from watchdog.probes.kinds.logcanary.emit import EmitError, emit
@@ -27,7 +27,7 @@ RFC5424 = re.compile(
 
 
 def _emitter(**emit_fields: Any) -> Any:
-    config = target(
+    config = validate_target(
         "logcanary",
         emit=emit_fields,
         backends=[{"name": "l", "kind": "loki", "url": "http://l:3100", "selector": '{a="b"}'}],

@@ -59,7 +59,6 @@ _OWN = (
 )
 _ATTEMPTED = "alertmanager_notifications_total"
 _FAILED = "alertmanager_notifications_failed_total"
-_memory = CounterMemory()
 
 
 class AlertmanagerTarget(ComponentTarget):
@@ -171,7 +170,7 @@ async def _delivery(
     try:
         scraped = await scrape_samples(ctx, cfg.url_for(cfg.metrics_path))
     except ProbeError as exc:
-        _memory.forget(ctx.spec.key)
+        ctx.memory.get(CounterMemory).clear()
         return [f"its own metrics are unreadable: {exc}"]
     kept = keep_named(scraped.samples, PASSED_THROUGH)
     samples.extend(kept)
@@ -185,7 +184,7 @@ async def _delivery(
     facts["config_reload"] = "ok" if reload_ok == 1 else "failed"
     if reload_ok != 1:
         problems.append("last config reload failed: the replica still runs its previous config")
-    ratios = _failure_ratios(ctx.spec.key, kept)
+    ratios = _failure_ratios(ctx.memory.get(CounterMemory), kept)
     for integration, (ratio, failed, attempted) in sorted(ratios.items()):
         samples.append(
             Sample(
@@ -202,10 +201,12 @@ async def _delivery(
     return problems
 
 
-def _failure_ratios(target: str, kept: list[Sample]) -> dict[str, tuple[float, float, float]]:
+def _failure_ratios(
+    memory: CounterMemory, kept: list[Sample]
+) -> dict[str, tuple[float, float, float]]:
     """``integration -> (ratio, failed, attempted)`` over the interval since the last probe."""
     counters = [s for s in kept if s.name in (_ATTEMPTED, _FAILED)]
-    increases = _memory.increases(target, counters)
+    increases = memory.increases(counters)
     if increases is None:
         return {}
     attempted: dict[str, float] = {}

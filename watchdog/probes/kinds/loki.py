@@ -57,6 +57,10 @@ class LokiTarget(HttpTarget):
     extra_metrics: list[MetricName] = Field(default_factory=list)
     """More metric names from ``/metrics`` to pass through unchanged."""
 
+    def extra_series(self) -> frozenset[str]:
+        """The ``extra_metrics`` passed through."""
+        return frozenset(self.extra_metrics)
+
 
 async def probe_loki(ctx: ProbeContext[LokiTarget]) -> ProbeResult:
     """Ask ``/ready``; then, if enabled, pick Loki's failure metrics from ``/metrics``."""

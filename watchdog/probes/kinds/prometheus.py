@@ -62,7 +62,6 @@ PASSED_THROUGH: frozenset[str] = frozenset(
 """Names (as in Prometheus 2.42) kept from its ``/metrics``; everything else is dropped."""
 
 _OWN = ("watchdog_prometheus_ready",)
-_memory = CounterMemory()
 
 
 class PrometheusTarget(ComponentTarget):
@@ -73,6 +72,10 @@ class PrometheusTarget(ComponentTarget):
     """Fail when Prometheus has discovered no Alertmanager (its alerts would go nowhere)."""
     extra_metrics: list[MetricName] = Field(default_factory=list)
     """More of its own metric names to pass through, besides the built-in list."""
+
+    def extra_series(self) -> frozenset[str]:
+        """The ``extra_metrics`` passed through."""
+        return frozenset(self.extra_metrics)
 
 
 async def probe_prometheus(ctx: ProbeContext[PrometheusTarget]) -> ProbeResult:
@@ -93,12 +96,12 @@ async def probe_prometheus(ctx: ProbeContext[PrometheusTarget]) -> ProbeResult:
         scraped = await scrape_samples(ctx, cfg.url_for(cfg.metrics_path))
     except ProbeError as exc:
         problems.append(f"its own metrics are unreadable: {exc}")
-        _memory.forget(ctx.spec.key)
+        ctx.memory.get(CounterMemory).clear()
         return ProbeResult(samples, "; ".join(problems), facts)
     kept = keep_named(scraped.samples, PASSED_THROUGH | set(cfg.extra_metrics))
     samples.extend(kept)
     problems.extend(_judge_gauges(kept, cfg, facts))
-    problems.extend(_judge_counters(ctx.spec.key, kept, facts))
+    problems.extend(_judge_counters(ctx.memory.get(CounterMemory), kept, facts))
     version = first_label(kept, "prometheus_build_info", "version")
     if version:
         facts["version"] = version
@@ -131,9 +134,9 @@ def _judge_gauges(kept: list[Sample], cfg: PrometheusTarget, facts: dict[str, st
     return problems
 
 
-def _judge_counters(target: str, kept: list[Sample], facts: dict[str, str]) -> list[str]:
+def _judge_counters(memory: CounterMemory, kept: list[Sample], facts: dict[str, str]) -> list[str]:
     counters = [s for s in kept if s.name in FAILURE_COUNTERS]
-    increases = _memory.increases(target, counters)
+    increases = memory.increases(counters)
     if increases is None:
         facts["failure_counters"] = "first probe: growth is judged from the next probe on"
         return []

@@ -12,6 +12,7 @@ import asyncio
 import re
 import socket
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -34,9 +35,23 @@ from watchdog.hostcheck.snapshot import (
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.kinds.host.series import host_result
 
-__all__ = ["KIND", "FileCheck", "HostTarget", "ListenerCheck", "ProcessCheck", "file_settings"]
+__all__ = [
+    "KIND",
+    "FileCheck",
+    "HostTarget",
+    "ListenerCheck",
+    "ProcessCheck",
+    "ScanLock",
+    "file_settings",
+]
 
-_scan_locks: dict[str, threading.Lock] = {}
+
+@dataclass
+class ScanLock:
+    """Held while a scan of this target runs (a slot of the target's memory): a scan that
+    outlived its probe's timeout is not started a second time."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class ProcessCheck(Model):
@@ -147,7 +162,7 @@ def _settings(cfg: HostTarget) -> tuple[ProcessSettings | None, ListenerSettings
 
 async def probe_host(ctx: ProbeContext[HostTarget]) -> ProbeResult:
     """Take a snapshot in a worker thread and turn it into series."""
-    lock = _scan_locks.setdefault(ctx.spec.key, threading.Lock())
+    lock = ctx.memory.get(ScanLock).lock
     processes, listeners = _settings(ctx.config)
     path = baseline_path(ctx.state_dir, ctx.spec.job, ctx.spec.instance)
     now = ctx.clock.now()

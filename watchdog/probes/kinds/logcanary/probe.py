@@ -10,6 +10,7 @@ and reports. Lag is therefore measured with the resolution of the probe interval
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.probes.base import ProbeContext, ProbeResult
@@ -22,28 +23,28 @@ from watchdog.probes.kinds.logcanary.search import judge, search
 from watchdog.probes.kinds.logcanary.state import CanaryState
 from watchdog.probes.kinds.logcanary.window import SearchError, SearchWindow
 
-__all__ = ["forget_states", "forget_target", "probe_logcanary"]
+__all__ = ["CanaryMemory", "forget_target", "probe_logcanary"]
 
 _EMIT_SHARE = 0.4
 """Share of the run's time budget the emission may use; the searches get the rest."""
 _BUDGET_SHARE = 0.9
 """Share of the target timeout the run plans for, leaving room to save and report."""
 
-_STATES: dict[tuple[str, str], CanaryState] = {}
 
+@dataclass
+class CanaryMemory:
+    """The target's canary state between runs (a slot of its ``TargetMemory``); loaded from
+    ``state_dir`` on the first run."""
 
-def forget_states() -> None:
-    """Drop the in-memory states (tests; the next run reloads from ``state_dir``)."""
-    _STATES.clear()
+    state: CanaryState | None = None
 
 
 def forget_target(state_dir: Path, target_key: str) -> None:
-    """A reload removed the target: drop its canaries from memory and from ``state_dir``.
+    """A reload removed the target: delete its saved canaries from ``state_dir``.
 
     Re-adding the target later then starts fresh instead of counting canaries emitted before
-    its removal as lost.
+    its removal as lost (the scheduler drops the in-memory state with the target).
     """
-    _STATES.pop((str(state_dir), target_key), None)
     StateFile(state_dir, target_key).path.unlink(missing_ok=True)
 
 
@@ -53,16 +54,16 @@ async def probe_logcanary(ctx: ProbeContext[LogCanaryTarget]) -> ProbeResult:
     loop = asyncio.get_running_loop()
     started = loop.time()
     budget = ctx.timeout * _BUDGET_SHARE
-    key = (str(ctx.state_dir), ctx.spec.key)
     state_file = StateFile(ctx.state_dir, ctx.spec.key)
     notes: dict[str, str] = {}
-    state = _STATES.get(key)
+    memory = ctx.memory.get(CanaryMemory)
+    state = memory.state
     if state is None:
         state, problem = state_file.load(ctx.clock.now())
         if problem:
             ctx.log.warning("log canary state reset", reason=problem)
             notes["state"] = problem
-        _STATES[key] = state
+        memory.state = state
     state.sync_backends(b.name for b in cfg.backends)
 
     emit_error = await _maybe_emit(ctx, state, started + budget * _EMIT_SHARE, notes)

@@ -1,8 +1,8 @@
 """``snapshot``: a directory of Vault/OpenBao raft snapshots: fresh, present and intact?
 
-The newest matching file (by modification time) is verified natively (``raft_snapshot``)
-on a small pool of daemon threads; verdicts are cached by (path, size, mtime) so an
-unchanged snapshot is hashed once. Files modified within ``settle_time`` are skipped as
+The newest matching file (by modification time) is verified natively (``raft``) on a small
+pool of daemon threads; verdicts are cached per target by (path, size, mtime) so an unchanged
+snapshot is hashed once. Files modified within ``settle_time`` are skipped as
 still being written, so a running ``snapshot save`` is not mistaken for a truncated file.
 """
 
@@ -26,7 +26,6 @@ from watchdog.samples import Sample
 
 __all__ = ["KIND", "SnapshotTarget"]
 
-_VERDICTS = VerdictCache()
 _BUDGET = 0.8
 """Share of the probe timeout spent waiting for file work; the rest reports what is known."""
 
@@ -87,13 +86,13 @@ def _list(directory: Path, pattern: str) -> list[_File]:
     return files
 
 
-def _verified(file: _File) -> SnapshotVerdict:
+def _verified(file: _File, verdicts: VerdictCache) -> SnapshotVerdict:
     key = (str(file.path), file.size, file.mtime_ns)
-    cached = _VERDICTS.get(key)
+    cached = verdicts.get(key)
     if cached is not None:
         return cached
     verdict = verify_snapshot(file.path)
-    _VERDICTS.put(key, verdict)
+    verdicts.put(key, verdict)
     return verdict
 
 
@@ -138,7 +137,10 @@ async def probe_snapshot(ctx: ProbeContext[SnapshotTarget]) -> ProbeResult:
     if cfg.verify:
         try:
             budget = deadline - time.monotonic()
-            verdict = await _VERIFYING.run(str(newest.path), lambda: _verified(newest), budget)
+            verdicts = ctx.memory.get(VerdictCache)
+            verdict = await _VERIFYING.run(
+                str(newest.path), lambda: _verified(newest, verdicts), budget
+            )
         except (OffloadTimeoutError, OffloadBusyError) as exc:
             facts["integrity"] = f"not known yet: verification {exc}"
         else:
