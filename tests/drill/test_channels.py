@@ -11,8 +11,8 @@ import pytest
 from tests.support.httpsink import Answer, HttpSink, Recorded
 from watchdog.config.alerting import AlertmanagerConfig, PagerDutyReceiver
 from watchdog.drill.alert import new_drill
-from watchdog.drill.alertmanager import alertmanager_channel, drill_alertmanager
-from watchdog.drill.receivers import drill_receiver, origin_only, receiver_channel
+from watchdog.drill.stages.alerting.alertmanager import alertmanager_channel, drill_alertmanager
+from watchdog.drill.stages.alerting.receivers import drill_receiver, origin_only, receiver_channel
 from watchdog.notify.receivers.pagerduty import PagerDutyChannel
 
 

@@ -11,9 +11,9 @@ from typing import Any
 from watchdog.config.alerting import AlertingConfig
 from watchdog.config.model import LoadedConfig
 from watchdog.drill.alert import DrillAlert, new_drill
-from watchdog.drill.alertmanager import alertmanager_channel, drill_alertmanager
 from watchdog.drill.outcome import ChannelResult, Step
-from watchdog.drill.receivers import (
+from watchdog.drill.stages.alerting.alertmanager import alertmanager_channel, drill_alertmanager
+from watchdog.drill.stages.alerting.receivers import (
     drill_heartbeat,
     drill_receiver,
     heartbeat_channel,

@@ -1,0 +1,1 @@
+"""Drill stages, one module (or subpackage) each."""

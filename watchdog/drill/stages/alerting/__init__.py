@@ -1,0 +1,1 @@
+"""The alerting stage: every Alertmanager replica, emergency receiver and the heartbeat."""
