@@ -31,7 +31,6 @@ from watchdog.config.alerting import BackoffConfig
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.notify.backoff import Backoff
-from watchdog.notify.http import send_request
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import LogEntry, Outbox, OutboxRow
 from watchdog.notify.receivers import EmergencyChannel, Message, Request
@@ -201,12 +200,7 @@ class EmergencyDispatcher:
         accepted: list[Notification] = []
         try:
             for request in requests:
-                attempt = await send_request(
-                    session,
-                    request.http,
-                    time_limit=channel.timeout,
-                    ssl_context=channel.ssl_context,
-                )
+                attempt = await channel.send(session, request, channel.timeout)
                 self._metrics.notifications.labels(channel.name, attempt.outcome).inc()
                 self._metrics.notification_latency.labels(channel.name).observe(attempt.latency)
                 self._journal.record(

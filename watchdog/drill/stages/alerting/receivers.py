@@ -2,8 +2,9 @@
 
 A receiver gets the drill alert firing, built by its real ``build_body`` (webhook: an
 Alertmanager v4 payload; Slack: Block Kit; PagerDuty: an Events v2 ``trigger``), then the same
-alert resolved: always for PagerDuty (a ``resolve`` with the same ``dedup_key``, so no incident
-stays open), for the others when the daemon would resolve there too (``send_resolved``). The
+alert resolved: always where the kind ``can_resolve`` (PagerDuty: a ``resolve`` with the same
+``dedup_key``, so no incident stays open), for the others when the daemon would resolve there
+too (``send_resolved``). The
 heartbeat gets one ping, exactly like the daemon's. Success is a 2xx answer: what happens
 after the receiver accepted cannot be seen from here.
 """
@@ -13,23 +14,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import aiohttp
 
 from watchdog.alerts import Notification
-from watchdog.config.alerting import EmergencyReceiver, HeartbeatConfig
+from watchdog.config.alerting import HeartbeatConfig
 from watchdog.drill.alert import DrillAlert
 from watchdog.drill.outcome import ACCEPTED, ChannelResult, Step, answer
 from watchdog.notify.http import HttpRequest, send_request
-from watchdog.notify.receivers import EmergencyChannel, Message
-from watchdog.redact import REDACTED, redact, redact_url
+from watchdog.notify.receivers import RECEIVERS, EmergencyChannel, Message, ReceiverConfig
+from watchdog.notify.receivers.base import origin_only
 
 __all__ = [
     "drill_heartbeat",
     "drill_receiver",
     "heartbeat_channel",
-    "origin_only",
     "receiver_channel",
 ]
 
@@ -44,12 +43,14 @@ async def drill_receiver(
     hold: float = 0.0,
 ) -> None:
     """Send the drill alert firing, then resolved, to one emergency receiver."""
-    first = "trigger" if channel.kind == "pagerduty" else "send"
+    kind = RECEIVERS[channel.kind]
+    first = "trigger" if kind.dedups_by_key else "send"
     if not await _deliver(result, first, channel, [drill.firing()], drill, session, budget):
         return
     result.outcome = ACCEPTED
     result.latency = result.steps[0].latency
-    if channel.kind == "pagerduty" or channel.send_resolved:
+    # A receiver where the trigger opened an incident is always resolved: no drill stays open.
+    if kind.can_resolve or channel.send_resolved:
         await asyncio.sleep(hold)
         resolved = [drill.resolved(time.time())]
         await _deliver(result, "resolve", channel, resolved, drill, session, budget)
@@ -72,32 +73,17 @@ async def _deliver(
         return False
     deadline = time.monotonic() + budget
     for request in requests:
-        attempt = await send_request(
-            session,
-            request.http,
-            time_limit=max(0.001, min(channel.timeout, deadline - time.monotonic())),
-            ssl_context=channel.ssl_context,
-        )
+        limit = max(0.001, min(channel.timeout, deadline - time.monotonic()))
+        attempt = await channel.send(session, request, limit)
         result.add(Step(step, attempt.ok, attempt.latency, answer(attempt)))
         if not attempt.ok:
             return False
     return True
 
 
-def receiver_channel(channel: EmergencyChannel, receiver: EmergencyReceiver) -> ChannelResult:
-    """The (empty) result for one receiver; webhook and Slack URLs are secrets: host only."""
-    url = receiver.target()
-    shown = redact_url(url) if receiver.kind == "pagerduty" else origin_only(url)
-    return ChannelResult(channel.name, channel.kind, shown)
-
-
-def origin_only(url: str) -> str:
-    """``https://hooks.slack.com/<redacted>``: where a secret URL points, not what it holds."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return redact(f"{parts.scheme}://{host}") + f"/{REDACTED}"
+def receiver_channel(channel: EmergencyChannel, receiver: ReceiverConfig) -> ChannelResult:
+    """The (empty) result for one receiver, showing only what of its target is not secret."""
+    return ChannelResult(channel.name, channel.kind, receiver.shown_target())
 
 
 def heartbeat_channel(config: HeartbeatConfig) -> ChannelResult:
