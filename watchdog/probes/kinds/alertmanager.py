@@ -24,7 +24,7 @@ from watchdog.probes.component import (
 )
 from watchdog.probes.counters import CounterMemory
 from watchdog.probes.httpclient import HttpResponse
-from watchdog.probes.kinds.scrape import scrape_samples
+from watchdog.probes.scraping import scrape_samples
 from watchdog.redact import redact_url
 from watchdog.samples import Sample
 

@@ -15,26 +15,16 @@ whether credentials were missing, wrong, or lacked the ``monitor`` cluster privi
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
-from pydantic import model_validator
-
-from watchdog.config.types import Secret, SecretFile, pick_secret
-from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+from watchdog.probes.elastic import ApiKeyEndpoint, describe_es_error
 from watchdog.probes.httpclient import HttpResponse
-from watchdog.probes.httptarget import HttpEndpoint, HttpTarget
+from watchdog.probes.httptarget import HttpTarget
 from watchdog.redact import redact, redact_url
 from watchdog.samples import Sample
 
-__all__ = [
-    "HEALTH_FIELDS",
-    "KIND",
-    "ApiKeyEndpoint",
-    "ElasticsearchTarget",
-    "describe_es_error",
-]
+__all__ = ["HEALTH_FIELDS", "KIND", "ElasticsearchTarget"]
 
 COLORS = ("green", "yellow", "red")
 HEALTH_FIELDS = (
@@ -56,50 +46,6 @@ HEALTH_FIELDS = (
 
 _PREFIX = "elasticsearch_cluster_health_"
 _SMALL_BODY = 256 * 1024
-
-
-def describe_es_error(response: HttpResponse) -> str:
-    """``type: reason`` from an Elasticsearch/OpenSearch error body, else the body's first text."""
-    detail = reason_text(response.body)
-    try:
-        body = json.loads(response.body)
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and ("type" in error or "reason" in error):
-            detail = reason_text(f"{error.get('type', 'error')}: {error.get('reason', '')}")
-        elif isinstance(error, str):
-            detail = reason_text(error)
-    if response.status == 401:
-        return f"authentication failed (HTTP 401): {detail}"
-    if response.status == 403:
-        return f"not authorized (HTTP 403): {detail}"
-    return f"HTTP {response.status}: {detail}"
-
-
-class ApiKeyEndpoint(HttpEndpoint):
-    """An Elasticsearch/OpenSearch endpoint: the usual credentials, or an API key."""
-
-    api_key: Secret | None = None
-    api_key_file: SecretFile | None = None
-    """File holding the API key's base64 ``encoded`` form, sent as ``Authorization: ApiKey``."""
-
-    @model_validator(mode="after")
-    def _one_credential(self) -> ApiKeyEndpoint:
-        key = pick_secret(self.api_key, self.api_key_file, "api_key", required=False)
-        others = self.basic_auth is not None or (self.bearer_token or self.bearer_token_file)
-        if key is not None and others:
-            raise ValueError("set only one of api_key, basic_auth or bearer_token")
-        return self
-
-    def request_headers(self) -> dict[str, str]:
-        """Configured headers plus the bearer token or API key."""
-        headers = super().request_headers()
-        key = self.api_key or self.api_key_file
-        if key is not None:
-            headers["Authorization"] = f"ApiKey {key.get_secret_value()}"
-        return headers
 
 
 class ElasticsearchTarget(HttpTarget, ApiKeyEndpoint):

@@ -25,7 +25,7 @@ from pydantic import field_validator
 from watchdog.probes.answers import keep_metrics, reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.httptarget import HttpTarget
-from watchdog.probes.kinds.scrape import scrape_samples
+from watchdog.probes.scraping import scrape_samples
 from watchdog.samples import Sample
 
 __all__ = ["FLUENTBIT_METRICS", "KIND", "FluentBitTarget"]

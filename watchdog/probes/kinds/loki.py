@@ -20,7 +20,7 @@ from watchdog.config.types import MetricName
 from watchdog.probes.answers import keep_metrics, reason_text
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.httptarget import HttpTarget
-from watchdog.probes.kinds.scrape import scrape_samples
+from watchdog.probes.scraping import scrape_samples
 from watchdog.redact import redact_url
 from watchdog.samples import Sample
 

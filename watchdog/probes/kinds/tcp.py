@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from watchdog.config.targets import TargetBase
+from watchdog.config.targets import TargetBase, split_address
 from watchdog.probes.base import (
     ProbeContext,
     ProbeError,
@@ -19,15 +19,7 @@ from watchdog.probes.base import (
 )
 from watchdog.samples import Sample
 
-__all__ = ["KIND", "TcpTarget", "split_address"]
-
-
-def split_address(address: str) -> tuple[str, int]:
-    """Split ``host:port`` (``[v6]:port`` allowed)."""
-    host, sep, port = address.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"address {address!r} must be host:port with a port in 1-65535")
-    return host.strip("[]"), int(port)
+__all__ = ["KIND", "TcpTarget"]
 
 
 class TcpTarget(TargetBase):

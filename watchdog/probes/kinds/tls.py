@@ -20,7 +20,7 @@ from typing import Any, Literal
 from cryptography import x509
 from pydantic import field_validator
 
-from watchdog.config.targets import TargetBase
+from watchdog.config.targets import TargetBase, split_address
 from watchdog.config.types import ConfigPath
 from watchdog.probes.base import (
     ProbeContext,
@@ -29,7 +29,6 @@ from watchdog.probes.base import (
     ProbeResult,
     describe_os_error,
 )
-from watchdog.probes.kinds.tcp import split_address
 from watchdog.probes.x509util import (
     common_name,
     describe_remaining,

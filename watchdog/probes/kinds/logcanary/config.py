@@ -15,8 +15,8 @@ from watchdog.config.types import (
     LabelName,
     Model,
 )
+from watchdog.probes.elastic import ApiKeyEndpoint
 from watchdog.probes.httptarget import HttpEndpoint
-from watchdog.probes.kinds.elasticsearch import ApiKeyEndpoint
 from watchdog.probes.kinds.logcanary.jsonpath import JsonPathError, compile_path
 from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, TAG_PATTERN
 

@@ -22,7 +22,7 @@ import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError
-from watchdog.probes.kinds.elasticsearch import describe_es_error
+from watchdog.probes.elastic import describe_es_error
 from watchdog.probes.kinds.logcanary.config import Backend, ElasticsearchBackend, LokiBackend
 from watchdog.probes.kinds.logcanary.httpsearch import search_http
 from watchdog.probes.kinds.logcanary.line import Verdict, verify_in
