@@ -10,9 +10,9 @@ process), and hands every subsystem only its own. Names follow Prometheus conven
 from __future__ import annotations
 
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from prometheus_client import CollectorRegistry, Gauge, Info
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.exposition import generate_latest
 
 from watchdog import __version__
@@ -33,28 +33,36 @@ class MetricsRegistry(CollectorRegistry):
         """The registry in text exposition format."""
         return generate_latest(self)
 
+    def gauge(self, name: str, documentation: str, *labels: str) -> Gauge:
+        """A gauge registered here."""
+        return Gauge(name, documentation, labels, registry=self)
+
+    def counter(self, name: str, documentation: str, *labels: str) -> Counter:
+        """A counter registered here (``name`` ends in ``_total``)."""
+        return Counter(name, documentation, labels, registry=self)
+
+    def histogram(
+        self, name: str, documentation: str, buckets: Sequence[float], *labels: str
+    ) -> Histogram:
+        """A histogram registered here."""
+        return Histogram(name, documentation, labels, buckets=buckets, registry=self)
+
 
 class DaemonMetrics:
     """Build, start time, config loads and the sample store's size."""
 
-    def __init__(self, registry: CollectorRegistry, series_count: Callable[[], float]) -> None:
+    def __init__(self, registry: MetricsRegistry, series_count: Callable[[], float]) -> None:
         r = registry
         self.build_info = Info("watchdog_build", "Version of monitor-watchdog.", registry=r)
         self.build_info.info({"version": __version__, "python": platform.python_version()})
-        self.start_time = Gauge(
-            "watchdog_start_time_seconds", "Unix time the daemon started.", registry=r
-        )
-        self.config_last_reload_successful = Gauge(
+        self.start_time = r.gauge("watchdog_start_time_seconds", "Unix time the daemon started.")
+        self.config_last_reload_successful = r.gauge(
             "watchdog_config_last_reload_successful",
             "Whether the last config (re)load succeeded (1) or was refused (0).",
-            registry=r,
         )
-        self.config_last_reload_success_timestamp = Gauge(
+        self.config_last_reload_success_timestamp = r.gauge(
             "watchdog_config_last_reload_success_timestamp_seconds",
             "Unix time of the last successful config load.",
-            registry=r,
         )
-        self.store_series = Gauge(
-            "watchdog_store_series", "Series held in the sample store.", registry=r
-        )
+        self.store_series = r.gauge("watchdog_store_series", "Series held in the sample store.")
         self.store_series.set_function(series_count)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.support.probe_harness import validate_target
 from watchdog.config.targets import TargetSpec
 from watchdog.once.evaluate import Evaluation, RuleProblem
-from watchdog.once.probing import TargetResult
 from watchdog.once.render import judge, render_table
+from watchdog.once.run import TargetResult
 from watchdog.probes.runner import ProbeOutcome
 
 NOW = 1_700_000_000.0

@@ -7,6 +7,7 @@ of all kinds keep ``produces``, which the rule lint relies on, true.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -133,38 +134,21 @@ async def run_target(
 ) -> ProbeOutcome:
     """Load ``target`` as the only target of a config in ``workdir`` (a throw-away directory
     when None) and probe it once; ``memory`` carries the target's state between calls."""
-    if workdir is None:
-        with tempfile.TemporaryDirectory(prefix="probe-") as tmp:
-            return await run_target(
-                target,
-                Path(tmp),
-                probe_timeout=probe_timeout,
-                clock=clock,
-                body_size_limit=body_size_limit,
-                session=session,
-                memory=memory,
-            )
-    if session is None:
-        async with aiohttp.ClientSession() as own:
-            return await run_target(
-                target,
-                workdir,
-                probe_timeout=probe_timeout,
-                clock=clock,
-                body_size_limit=body_size_limit,
-                session=own,
-                memory=memory,
-            )
-    ctx = make_context(
-        target,
-        workdir,
-        session,
-        clock=clock,
-        timeout=probe_timeout,
-        body_size_limit=body_size_limit,
-        memory=memory,
-    )
-    return await run_context(ctx)
+    async with contextlib.AsyncExitStack() as stack:
+        if workdir is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="probe-")))
+        if session is None:
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+        ctx = make_context(
+            target,
+            workdir,
+            session,
+            clock=clock,
+            timeout=probe_timeout,
+            body_size_limit=body_size_limit,
+            memory=memory,
+        )
+        return await run_context(ctx)
 
 
 def series_named(outcome: ProbeOutcome, name: str) -> dict[LabelSet, float]:

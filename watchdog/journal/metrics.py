@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from watchdog.metrics import MetricsRegistry
 
 __all__ = ["JournalMetrics"]
 
@@ -10,12 +10,10 @@ __all__ = ["JournalMetrics"]
 class JournalMetrics:
     """Entries in the journal and entries that could not be written."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.journal_entries = Gauge(
-            "watchdog_journal_entries", "Entries in the event journal.", registry=registry
+    def __init__(self, registry: MetricsRegistry) -> None:
+        self.journal_entries = registry.gauge(
+            "watchdog_journal_entries", "Entries in the event journal."
         )
-        self.journal_write_errors = Counter(
-            "watchdog_journal_write_errors_total",
-            "Journal entries that could not be written.",
-            registry=registry,
+        self.journal_write_errors = registry.counter(
+            "watchdog_journal_write_errors_total", "Journal entries that could not be written."
         )

@@ -3,42 +3,36 @@ heartbeats (and the journal's, which delivery writes)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-
 from watchdog.journal.metrics import JournalMetrics
-from watchdog.metrics import LATENCY_BUCKETS
+from watchdog.metrics import LATENCY_BUCKETS, MetricsRegistry
 
 __all__ = ["DeliveryMetrics", "HeartbeatMetrics"]
 
-_AM = ["alertmanager"]
+_AM = "alertmanager"
 
 
 class HeartbeatMetrics:
     """Outgoing pings and incoming heartbeats."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: MetricsRegistry) -> None:
         r = registry
-        self.heartbeat_last_success = Gauge(
+        self.heartbeat_last_success = r.gauge(
             "watchdog_heartbeat_last_success_timestamp_seconds",
             "Unix time of the last accepted outgoing heartbeat.",
-            registry=r,
         )
-        self.heartbeat_last_received = Gauge(
+        self.heartbeat_last_received = r.gauge(
             "watchdog_heartbeat_last_received_timestamp_seconds",
             "Unix time the last incoming heartbeat arrived.",
-            registry=r,
         )
-        self.heartbeat_pings = Counter(
+        self.heartbeat_pings = r.counter(
             "watchdog_heartbeat_pings_total",
             "Outgoing heartbeat pings by outcome (success, error, skipped while unhealthy).",
-            ["outcome"],
-            registry=r,
+            "outcome",
         )
-        self.heartbeats_received = Counter(
+        self.heartbeats_received = r.counter(
             "watchdog_heartbeats_received_total",
             "Incoming heartbeat posts by outcome (accepted, ignored, rejected).",
-            ["outcome"],
-            registry=r,
+            "outcome",
         )
 
 
@@ -49,82 +43,68 @@ class DeliveryMetrics:
     and its journal writer.
     """
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: MetricsRegistry) -> None:
         r = registry
         self.heartbeat = HeartbeatMetrics(r)
         self.journal = JournalMetrics(r)
-        self.notifications = Counter(
+        self.notifications = r.counter(
             "watchdog_notifications_total",
             "Notification attempts by channel and outcome.",
-            ["channel", "outcome"],
-            registry=r,
+            "channel",
+            "outcome",
         )
-        self.notification_latency = Histogram(
+        self.notification_latency = r.histogram(
             "watchdog_notification_latency_seconds",
             "Latency of delivery attempts.",
-            ["channel"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            LATENCY_BUCKETS,
+            "channel",
         )
-        self.alertmanager_sent = Counter(
-            "watchdog_alertmanager_alerts_sent_total",
-            "Alerts accepted by an Alertmanager.",
-            _AM,
-            registry=r,
+        self.alertmanager_sent = r.counter(
+            "watchdog_alertmanager_alerts_sent_total", "Alerts accepted by an Alertmanager.", _AM
         )
-        self.alertmanager_errors = Counter(
-            "watchdog_alertmanager_errors_total",
-            "Failed sends to an Alertmanager.",
-            _AM,
-            registry=r,
+        self.alertmanager_errors = r.counter(
+            "watchdog_alertmanager_errors_total", "Failed sends to an Alertmanager.", _AM
         )
-        self.alertmanager_latency = Histogram(
+        self.alertmanager_latency = r.histogram(
             "watchdog_alertmanager_latency_seconds",
             "Latency of sends to an Alertmanager.",
+            LATENCY_BUCKETS,
             _AM,
-            buckets=LATENCY_BUCKETS,
-            registry=r,
         )
-        self.alertmanager_queue = Gauge(
+        self.alertmanager_queue = r.gauge(
             "watchdog_alertmanager_queue_length",
             "Alerts waiting to be sent to an Alertmanager.",
             _AM,
-            registry=r,
         )
-        self.alertmanager_dropped = Counter(
+        self.alertmanager_dropped = r.counter(
             "watchdog_alertmanager_alerts_dropped_total",
             "Alerts dropped from an Alertmanager's send queue (full queue or rejected by it).",
-            ["alertmanager", "reason"],
-            registry=r,
+            _AM,
+            "reason",
         )
-        self.alertmanager_available = Gauge(
+        self.alertmanager_available = r.gauge(
             "watchdog_alertmanager_available",
             "1 while an Alertmanager replica counts as accepting alerts, 0 once it has failed.",
             _AM,
-            registry=r,
         )
-        self.fallback_active = Gauge(
+        self.fallback_active = r.gauge(
             "watchdog_fallback_active",
             "1 while alerts go to emergency receivers because no Alertmanager accepts them.",
-            registry=r,
         )
-        self.fallback_transitions = Counter(
+        self.fallback_transitions = r.counter(
             "watchdog_fallback_transitions_total",
             "Times delivery switched to (to=emergency) or back from (to=alertmanager) fallback.",
-            ["to"],
-            registry=r,
+            "to",
         )
-        self.outbox_depth = Gauge(
-            "watchdog_outbox_depth", "Notifications waiting in the durable outbox.", registry=r
+        self.outbox_depth = r.gauge(
+            "watchdog_outbox_depth", "Notifications waiting in the durable outbox."
         )
-        self.outbox_oldest_age = Gauge(
+        self.outbox_oldest_age = r.gauge(
             "watchdog_outbox_oldest_age_seconds",
             "Age of the oldest notification waiting in the outbox.",
-            registry=r,
         )
-        self.outbox_expired = Counter(
+        self.outbox_expired = r.counter(
             "watchdog_outbox_expired_total",
             "Notifications dropped from the outbox because they exceeded its bounds.",
-            ["reason"],
-            registry=r,
+            "reason",
         )

@@ -4,58 +4,48 @@ from __future__ import annotations
 
 import contextlib
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from watchdog.metrics import MetricsRegistry
 
 __all__ = ["ProbeMetrics"]
 
 _LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-_PER_TARGET = ["job", "instance", "kind"]
+_PER_TARGET = ("job", "instance", "kind")
 
 
 class ProbeMetrics:
     """Per-target probe results, scheduling lag and missed ticks, the configured targets."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: MetricsRegistry) -> None:
         r = registry
-        self.config_targets = Gauge(
-            "watchdog_config_targets", "Targets in the running config.", registry=r
-        )
-        self.probe_duration = Gauge(
+        self.config_targets = r.gauge("watchdog_config_targets", "Targets in the running config.")
+        self.probe_duration = r.gauge(
             "watchdog_probe_duration_seconds",
             "Duration of the last probe of a target.",
-            _PER_TARGET,
-            registry=r,
+            *_PER_TARGET,
         )
-        self.probes = Counter("watchdog_probes_total", "Probes run.", _PER_TARGET, registry=r)
-        self.probe_failures = Counter(
+        self.probes = r.counter("watchdog_probes_total", "Probes run.", *_PER_TARGET)
+        self.probe_failures = r.counter(
             "watchdog_probe_failures_total",
             "Probes that could not reach their target or whose check failed.",
-            _PER_TARGET,
-            registry=r,
+            *_PER_TARGET,
         )
-        self.target_up = Gauge(
-            "watchdog_target_up",
-            "1 when the last probe reached the target.",
-            _PER_TARGET,
-            registry=r,
+        self.target_up = r.gauge(
+            "watchdog_target_up", "1 when the last probe reached the target.", *_PER_TARGET
         )
-        self.scheduler_lag = Histogram(
-            "watchdog_scheduler_lag_seconds",
-            "Actual probe start minus planned start.",
-            buckets=_LAG_BUCKETS,
-            registry=r,
-        )
-        self.undeclared_names = Counter(
+        self.undeclared_names = r.counter(
             "watchdog_probe_undeclared_names_total",
             "Metric names a probe kind returned without declaring them (each name counted once):"
             " the rule lint does not know them.",
-            ["kind"],
-            registry=r,
+            "kind",
         )
-        self.scheduler_missed = Counter(
+        self.scheduler_lag = r.histogram(
+            "watchdog_scheduler_lag_seconds",
+            "Actual probe start minus planned start.",
+            _LAG_BUCKETS,
+        )
+        self.scheduler_missed = r.counter(
             "watchdog_scheduler_missed_ticks_total",
             "Planned probes skipped because the previous one overran.",
-            registry=r,
         )
 
     def forget_target(self, job: str, instance: str, kind: str) -> None:

@@ -2,44 +2,37 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from watchdog.metrics import MetricsRegistry
 
 __all__ = ["RuleMetrics"]
+
+_GROUP = "rule_group"
 
 
 class RuleMetrics:
     """Per rule group: evaluation duration, time, iterations, misses, failures; alerts by state."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: MetricsRegistry) -> None:
         r = registry
-        self.rule_group_duration = Gauge(
+        self.rule_group_duration = r.gauge(
             "watchdog_rule_group_last_duration_seconds",
             "Duration of the last evaluation of a rule group.",
-            ["rule_group"],
-            registry=r,
+            _GROUP,
         )
-        self.rule_group_last_evaluation = Gauge(
+        self.rule_group_last_evaluation = r.gauge(
             "watchdog_rule_group_last_evaluation_timestamp_seconds",
             "Unix time of the last evaluation of a rule group.",
-            ["rule_group"],
-            registry=r,
+            _GROUP,
         )
-        self.rule_group_iterations = Counter(
-            "watchdog_rule_group_iterations_total",
-            "Scheduled evaluations of a rule group.",
-            ["rule_group"],
-            registry=r,
+        self.rule_group_iterations = r.counter(
+            "watchdog_rule_group_iterations_total", "Scheduled evaluations of a rule group.", _GROUP
         )
-        self.rule_group_missed = Counter(
+        self.rule_group_missed = r.counter(
             "watchdog_rule_group_iterations_missed_total",
             "Evaluations skipped because the previous one overran.",
-            ["rule_group"],
-            registry=r,
+            _GROUP,
         )
-        self.rule_evaluation_failures = Counter(
-            "watchdog_rule_evaluation_failures_total",
-            "Rule evaluations that failed.",
-            ["rule_group"],
-            registry=r,
+        self.rule_evaluation_failures = r.counter(
+            "watchdog_rule_evaluation_failures_total", "Rule evaluations that failed.", _GROUP
         )
-        self.alerts = Gauge("watchdog_alerts", "Alerts by state.", ["state"], registry=r)
+        self.alerts = r.gauge("watchdog_alerts", "Alerts by state.", "state")
