@@ -140,8 +140,10 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
     # Present whatever the outcome, so rules can pick targets by kind even when they fail.
     series[LabelSet({**target, "__name__": TARGET_INFO, "kind": ctx.spec.kind})] = 1.0
     shown = error or failure
-    declared = (kind.produces | ctx.config.extra_series()) if kind.produces else None
-    returned = {s.name for s in result.samples} if result is not None and up else set()
+    undeclared: frozenset[str] = frozenset()
+    if kind.produces and result is not None and up:  # an empty produces is open-ended
+        returned = {sample.name for sample in result.samples}
+        undeclared = frozenset(returned - kind.produces - ctx.config.extra_series())
     return ProbeOutcome(
         started=started,
         duration=duration,
@@ -150,7 +152,7 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
         error=_clip(redact(shown)) if shown else None,
         series=series,
         facts={str(k): redact(str(v)) for k, v in (result.facts.items() if result else ())},
-        undeclared=frozenset(returned - declared) if declared is not None else frozenset(),
+        undeclared=undeclared,
     )
 
 
