@@ -221,6 +221,35 @@ async def test_probe_memory_survives_changes_and_goes_with_the_target(tmp_path: 
     assert counts[removed_at] == 1, "a re-added target starts with an empty memory"
 
 
+class OtherTarget(TargetBase):
+    """A second test kind that behaves the same."""
+
+    kind: Literal["other"]
+    behaviour: str
+
+
+async def test_a_target_that_changes_kind_starts_with_an_empty_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same job and instance, another kind: what the first kind remembered is not handed over."""
+    monkeypatch.setitem(PROBES, "other", ProbeKind("other", OtherTarget, _behave, ""))
+    spec = _spec(tmp_path, "same", kind="behaviour", behaviour="ok")
+    other = _spec(tmp_path, "same", kind="other", behaviour="ok")
+
+    async def runs_reach(count: int) -> bool:
+        return len(RUNS.get(spec.key, [])) >= count
+
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(MetricsRegistry()), session, tmp_path)
+        await scheduler.apply([spec])
+        await async_wait_for(lambda: runs_reach(2), message="two probes")
+        await scheduler.apply([other])
+        switched_at = len(RUNS[spec.key])
+        await async_wait_for(lambda: runs_reach(switched_at + 1), message="a probe of the new kind")
+        await scheduler.stop()
+    assert RUNS[spec.key][switched_at] == 1
+
+
 async def test_undeclared_metrics_are_counted_once_per_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

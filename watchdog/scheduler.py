@@ -100,7 +100,10 @@ class Scheduler:
             for k, run in self._running.items()
             if k not in wanted or wanted[k].fingerprint != run.spec.fingerprint
         ]:
+            old_kind = self._running[key].spec.kind
             await self._stop_target(key, forget=key not in wanted)
+            if key in wanted and wanted[key].kind != old_kind:
+                self._memory.pop(key, None)  # what one kind remembered means nothing to another
         for key, spec in wanted.items():
             if key not in self._running:
                 self.states.setdefault(key, TargetState(spec)).spec = spec
