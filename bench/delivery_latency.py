@@ -35,6 +35,7 @@ if str(REPO) not in sys.path:
 
 import yaml  # noqa: E402
 
+from devstack.polling import wait_for  # noqa: E402
 from tests.support.components import (  # noqa: E402
     Running,
     start_alertmanager,
@@ -42,7 +43,6 @@ from tests.support.components import (  # noqa: E402
     start_prometheus,
 )
 from tests.support.httpsink import Answer, HttpSink, Recorded, alertmanager_routing_to  # noqa: E402
-from tests.support.polling import wait_for  # noqa: E402
 
 METRICS = Answer(200, {"Content-Type": "text/plain; version=0.0.4"}, b"target_alive 1\n")
 

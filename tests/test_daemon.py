@@ -10,10 +10,9 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from devstack.procs import run_watchdog_cli
+from devstack.polling import async_wait_for
+from devstack.procs import free_port, run_watchdog_cli
 from tests.support.components import REPO, start_daemon
-from tests.support.polling import async_wait_for
-from tests.support.procs import free_port
 from tests.support.webapp import serve
 
 SECRET = "query-secret-4711"

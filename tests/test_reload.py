@@ -12,9 +12,9 @@ import pytest
 import yaml
 from aiohttp import web
 
+from devstack.polling import async_wait_for, wait_for
+from devstack.procs import free_port
 from tests.support.components import start_daemon
-from tests.support.polling import async_wait_for, wait_for
-from tests.support.procs import free_port
 from tests.support.webapp import serve
 from watchdog.app import Daemon
 from watchdog.config.load import load_config

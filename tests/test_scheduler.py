@@ -2,27 +2,30 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import pytest
 from aiohttp import web
 
-from tests.support.polling import async_wait_for
-from tests.support.probing import spec_for
+from devstack.polling import async_wait_for
+from tests.support.probe_harness import load_spec
 from tests.support.webapp import serve
-from watchdog.app import make_session
 from watchdog.clock import SystemClock
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
-from watchdog.metrics import SelfMetrics
+from watchdog.httpsession import make_session
+from watchdog.metrics import MetricsRegistry
 from watchdog.probes import PROBES
 from watchdog.probes.base import ProbeContext, ProbeKind, ProbeResult
+from watchdog.probes.metrics import ProbeMetrics
 from watchdog.samples import Sample
 from watchdog.scheduler import Scheduler, tick_offset
 from watchdog.store import Matcher, SampleStore
 
 STARTS: dict[str, list[float]] = {}
+RUNS: dict[str, list[int]] = {}
 
 
 class BehaviourTarget(TargetBase):
@@ -32,8 +35,18 @@ class BehaviourTarget(TargetBase):
     behaviour: str
 
 
+@dataclass
+class _Runs:
+    """A slot of the target's memory: how often it ran."""
+
+    count: int = 0
+
+
 async def _behave(ctx: ProbeContext[BehaviourTarget]) -> ProbeResult:
     STARTS.setdefault(ctx.spec.key, []).append(asyncio.get_running_loop().time())
+    runs = ctx.memory.get(_Runs)
+    runs.count += 1
+    RUNS.setdefault(ctx.spec.key, []).append(runs.count)
     if ctx.config.behaviour == "hang":
         await asyncio.Event().wait()
     if ctx.config.behaviour == "raise":
@@ -45,6 +58,7 @@ async def _behave(ctx: ProbeContext[BehaviourTarget]) -> ProbeResult:
 def behaviour_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     """Register the test kind."""
     STARTS.clear()
+    RUNS.clear()
     monkeypatch.setitem(PROBES, "behaviour", ProbeKind("behaviour", BehaviourTarget, _behave, ""))
 
 
@@ -66,12 +80,12 @@ async def huge_server() -> AsyncIterator[str]:
 
 
 def _spec(tmp_path: Path, job: str, **target: object) -> TargetSpec:
-    return spec_for(tmp_path, {"job": job, "interval": "300ms", "timeout": "250ms", **target})
+    return load_spec({"job": job, "interval": "300ms", "timeout": "250ms", **target}, tmp_path)
 
 
 def _scheduler(
     store: SampleStore,
-    metrics: SelfMetrics,
+    metrics: ProbeMetrics,
     session: object,
     tmp_path: Path,
     body_limit: int = 1024 * 1024,
@@ -95,7 +109,7 @@ async def test_bad_targets_cost_only_their_own_probes(tmp_path: Path, huge_serve
         _spec(tmp_path, "raise", kind="behaviour", behaviour="raise"),
         _spec(tmp_path, "huge", kind="http", url=huge_server),
     ]
-    store, metrics = SampleStore(), SelfMetrics()
+    store, metrics = SampleStore(), ProbeMetrics(MetricsRegistry())
     async with make_session() as session:
         scheduler = _scheduler(store, metrics, session, tmp_path)
         await scheduler.apply(specs)
@@ -128,7 +142,7 @@ async def test_apply_keeps_unchanged_targets_and_drops_removed(tmp_path: Path) -
     keep = _spec(tmp_path, "keep", kind="behaviour", behaviour="ok")
     change = _spec(tmp_path, "change", kind="behaviour", behaviour="ok")
     drop = _spec(tmp_path, "drop", kind="behaviour", behaviour="ok")
-    store, metrics = SampleStore(), SelfMetrics()
+    store, metrics = SampleStore(), ProbeMetrics(MetricsRegistry())
     async with make_session() as session:
         scheduler = _scheduler(store, metrics, session, tmp_path)
         await scheduler.apply([keep, change, drop])
@@ -171,7 +185,7 @@ async def test_removing_a_target_lets_its_kind_forget_its_state(
     drop = _spec(tmp_path, "drop", kind="behaviour", behaviour="ok")
     broken = _spec(tmp_path, "broken", kind="behaviour", behaviour="ok")
     async with make_session() as session:
-        scheduler = _scheduler(SampleStore(), SelfMetrics(), session, tmp_path)
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(MetricsRegistry()), session, tmp_path)
         await scheduler.apply([keep, change, drop, broken])
         await scheduler.wait_first_round()
         changed = _spec(tmp_path, "change", kind="behaviour", behaviour="raise")
@@ -180,6 +194,83 @@ async def test_removing_a_target_lets_its_kind_forget_its_state(
         assert set(scheduler._running) == {keep.key, changed.key}
         await scheduler.stop()
     assert len(forgotten) == 2  # stopping the daemon keeps every state
+
+
+async def test_probe_memory_survives_changes_and_goes_with_the_target(tmp_path: Path) -> None:
+    """A target's memory carries over when its settings change; removed and re-added, it is new."""
+    spec = _spec(tmp_path, "mem", kind="behaviour", behaviour="ok")
+    changed = _spec(tmp_path, "mem", kind="behaviour", behaviour="ok", labels={"v": "2"})
+
+    async def runs_reach(count: int) -> bool:
+        return len(RUNS.get(spec.key, [])) >= count
+
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(MetricsRegistry()), session, tmp_path)
+        await scheduler.apply([spec])
+        await async_wait_for(lambda: runs_reach(2), message="two probes")
+        await scheduler.apply([changed])
+        before = len(RUNS[spec.key])
+        await async_wait_for(lambda: runs_reach(before + 1), message="a probe after the change")
+        await scheduler.apply([])
+        removed_at = len(RUNS[spec.key])
+        await scheduler.apply([spec])
+        await async_wait_for(lambda: runs_reach(removed_at + 1), message="a probe once re-added")
+        await scheduler.stop()
+    counts = RUNS[spec.key]
+    assert counts[:removed_at] == list(range(1, removed_at + 1)), "one memory through the change"
+    assert counts[removed_at] == 1, "a re-added target starts with an empty memory"
+
+
+class OtherTarget(TargetBase):
+    """A second test kind that behaves the same."""
+
+    kind: Literal["other"]
+    behaviour: str
+
+
+async def test_a_target_that_changes_kind_starts_with_an_empty_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same job and instance, another kind: what the first kind remembered is not handed over."""
+    monkeypatch.setitem(PROBES, "other", ProbeKind("other", OtherTarget, _behave, ""))
+    spec = _spec(tmp_path, "same", kind="behaviour", behaviour="ok")
+    other = _spec(tmp_path, "same", kind="other", behaviour="ok")
+
+    async def runs_reach(count: int) -> bool:
+        return len(RUNS.get(spec.key, [])) >= count
+
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(MetricsRegistry()), session, tmp_path)
+        await scheduler.apply([spec])
+        await async_wait_for(lambda: runs_reach(2), message="two probes")
+        await scheduler.apply([other])
+        switched_at = len(RUNS[spec.key])
+        await async_wait_for(lambda: runs_reach(switched_at + 1), message="a probe of the new kind")
+        await scheduler.stop()
+    assert RUNS[spec.key][switched_at] == 1
+
+
+async def test_undeclared_metrics_are_counted_once_per_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kind returning a name it does not declare raises the counter once, not every probe."""
+    kind = ProbeKind("behaviour", BehaviourTarget, _behave, "", produces=frozenset({"other"}))
+    monkeypatch.setitem(PROBES, "behaviour", kind)
+    spec = _spec(tmp_path, "loose", kind="behaviour", behaviour="ok")
+    registry = MetricsRegistry()
+    async with make_session() as session:
+        scheduler = _scheduler(SampleStore(), ProbeMetrics(registry), session, tmp_path)
+        await scheduler.apply([spec])
+
+        async def three() -> bool:
+            return len(RUNS.get(spec.key, [])) >= 3
+
+        await async_wait_for(three, message="three probes")
+        await scheduler.stop()
+    counted = registry.get_sample_value(
+        "watchdog_probe_undeclared_names_total", {"kind": "behaviour"}
+    )
+    assert counted == 1.0  # healthy_value, once
 
 
 def test_tick_offsets_spread_and_are_stable() -> None:
@@ -200,7 +291,7 @@ async def test_targets_are_expected_by_the_health_check_before_their_first_probe
     async with make_session() as session:
         scheduler = Scheduler(
             store=SampleStore(),
-            metrics=SelfMetrics(),
+            metrics=ProbeMetrics(MetricsRegistry()),
             session=session,
             state_dir=tmp_path,
             clock=SystemClock(),

@@ -16,36 +16,28 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.config.advice import config_warnings
 from watchdog.config.errors import ConfigError
 from watchdog.config.model import LoadedConfig
-from watchdog.config.targets import TargetSpec
 from watchdog.health import LoopHealth
+from watchdog.httpsession import make_session
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
+from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.service import DeliveryService
+from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
+from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
-from watchdog.reload import ReloadResult, reload_daemon
+from watchdog.reload import ReloadPlan, ReloadResult, plan_reload
 from watchdog.rules.files import builtin_rule_groups
-from watchdog.rules.setup import build_rule_manager
+from watchdog.rules.metrics import RuleMetrics
+from watchdog.rules.setup import build_rule_manager, external_url, query_limits
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
 
-__all__ = ["Daemon", "make_session", "prepare_state_dir"]
+__all__ = ["Daemon", "prepare_state_dir"]
 
 GC_INTERVAL = 60.0
-
-
-def make_session() -> aiohttp.ClientSession:
-    """The HTTP client every probe shares: no cookies, no env proxies, our own timeouts."""
-    connector = aiohttp.TCPConnector(limit=1000, limit_per_host=0, ttl_dns_cache=10)
-    return aiohttp.ClientSession(
-        connector=connector,
-        cookie_jar=aiohttp.DummyCookieJar(),
-        timeout=aiohttp.ClientTimeout(total=None),
-        headers={"User-Agent": f"monitor-watchdog/{__version__}"},
-        trust_env=False,
-    )
 
 
 def prepare_state_dir(path: Path) -> Path:
@@ -73,19 +65,22 @@ class Daemon:
         self.config = config
         self._lifecycle = enable_lifecycle or config.model.server.enable_lifecycle
         self.clock = clock or SystemClock()
-        self.metrics = SelfMetrics()
         self.health = LoopHealth()
         self.store = SampleStore()
         self.store.configure_retention(names=(), window=0.0)
+        self.registry = MetricsRegistry()
+        self.metrics = DaemonMetrics(self.registry, self.store.series_count)
+        self._probe_metrics = ProbeMetrics(self.registry)
+        self._delivery_metrics = DeliveryMetrics(self.registry)
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
         # Delivery opens the outbox and journal now, so a bad state_dir is refused early.
         self.delivery = self._build_delivery(config)
-        # --- rules (issue 3): built here so bad rule files are refused before anything starts
+        # Built here so bad rule files are refused before anything starts.
         self.rules = build_rule_manager(
             config,
             store=self.store,
-            metrics=self.metrics,
+            metrics=RuleMetrics(self.registry),
             health=self.health,
             clock=self.clock,
             state_dir=self.state_dir,
@@ -94,7 +89,6 @@ class Daemon:
         )
         self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
         self.rules.on_transition = self.delivery.transition_hook
-        # --- end rules
         self._reload_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
@@ -107,15 +101,15 @@ class Daemon:
         return DeliveryService(
             config,
             state_dir=self.state_dir,
-            metrics=self.metrics,
+            metrics=self._delivery_metrics,
             clock=self.clock,
             health=self.health,
             store=self.store,
         )
 
-    def _probe_listener(self, spec: TargetSpec, outcome: ProbeOutcome) -> None:
+    def _alertmanager_probed(self, target: AlertmanagerTarget, outcome: ProbeOutcome) -> None:
         # Indirect, so a delivery service swapped in by a reload gets the probe outcomes.
-        self.delivery.probe_listener(spec, outcome)
+        self.delivery.alertmanager_probed(target, outcome)
 
     async def _delivery_route(self, request: web.Request) -> web.StreamResponse:
         # Routes cannot be re-registered after start: dispatch to the current delivery service.
@@ -175,7 +169,7 @@ class Daemon:
         self._session = make_session()
         self.scheduler = Scheduler(
             store=self.store,
-            metrics=self.metrics,
+            metrics=self._probe_metrics,
             session=self._session,
             state_dir=self.state_dir,
             clock=self.clock,
@@ -183,10 +177,10 @@ class Daemon:
             body_size_limit=self.config.global_.body_size_limit,
         )
         scheduler = self.scheduler
-        self.server = WebServer(self._listen, self.metrics, self.readiness)
+        self.server = WebServer(self._listen, self.registry, self.readiness)
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
-        scheduler.add_listener(self._probe_listener)
+        scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
         self.server.add_routes(
             [
                 web.post(HEARTBEAT_PATH, self._delivery_route),
@@ -242,26 +236,66 @@ class Daemon:
     async def reload(self, trigger: str) -> ReloadResult:
         """Load the config file again and apply it; on any error keep the running one."""
         async with self._reload_lock:
-            return await reload_daemon(self, trigger)
+            self.notifier.reloading()
+            try:
+                plan = plan_reload(self.config)
+            except ConfigError as exc:
+                self.metrics.config_last_reload_successful.set(0)
+                for issue in exc.issues:
+                    self._log.error("reload refused", trigger=trigger, issue=str(issue))
+                self.notifier.ready(self.status_line())
+                return ReloadResult(False, f"config refused, old config stays in force:\n{exc}")
+            except Exception as exc:  # a loader bug must refuse the reload, not kill the task
+                self.metrics.config_last_reload_successful.set(0)
+                self._log.exception(
+                    "reload refused: loading the new config failed", trigger=trigger
+                )
+                self.notifier.ready(self.status_line())
+                reason = f"internal error while loading ({type(exc).__name__}); see the log"
+                return ReloadResult(False, f"config refused, old config stays in force:\n{reason}")
+            await self._apply(plan)
+            self.metrics.config_last_reload_successful.set(1)
+            self.metrics.config_last_reload_success_timestamp.set(self.clock.now())
+            details = {
+                "targets_added": plan.added,
+                "targets_removed": plan.removed,
+                "targets_changed": plan.changed,
+                "rule_groups": len(plan.groups),
+                "delivery_rebuilt": plan.delivery_changed,
+                "restart_needed": plan.restart_needed,
+            }
+            self._log.info("config reloaded", trigger=trigger, **details)
+            for key in plan.restart_needed:
+                self._log.warning("setting changed; it takes effect after a restart", key=key)
+            self.notifier.ready(self.status_line())
+            return ReloadResult(True, "config reloaded", details)
 
-    async def swap_delivery(self, config: LoadedConfig) -> None:
-        """Replace the delivery service (its settings changed); the outbox carries over."""
-        await self.delivery.stop(config.model.alerting.drain_timeout)
-        self.delivery = self._build_delivery(config)
-        self.rules.sink = self.delivery.sink
-        self.rules.on_transition = self.delivery.transition_hook
-        if self._session is not None:
-            await self.delivery.start(self._session)
-
-    @property
-    def listen(self) -> str:
-        """The address the server listens on (a restart is needed to change it)."""
-        return self._listen
+    async def _apply(self, plan: ReloadPlan) -> None:
+        new = plan.config
+        if self.scheduler is not None:
+            await self.scheduler.apply(new.targets, new.global_.body_size_limit)
+        if plan.delivery_changed:
+            # The outbox is a file: whatever the old service left unsent, the new one sends.
+            await self.delivery.stop(new.model.alerting.drain_timeout)
+            self.delivery = self._build_delivery(new)
+            self.rules.sink = self.delivery.sink
+            self.rules.on_transition = self.delivery.transition_hook
+            if self._session is not None:
+                await self.delivery.start(self._session)
+        self.rules.configure(
+            default_interval=new.global_.evaluation_interval,
+            external_labels=new.external_labels,
+            external_url=external_url(new, self._listen),
+            resend_delay=new.model.alerting.resend_delay,
+            limits=query_limits(new),
+        )
+        builtin = builtin_rule_groups(self.delivery.builtin_rule_groups())
+        self.rules.apply(plan.groups, builtin=builtin)
+        self.config = new
 
     async def _housekeeping(self) -> None:
         while True:
             await asyncio.sleep(GC_INTERVAL)
             removed = self.store.gc(self.clock.now())
-            self.metrics.store_series.set(self.store.series_count())
             if removed:
                 self._log.debug("store gc", removed=removed)

@@ -1,244 +1,68 @@
-"""Every metric the daemon exposes about itself, defined in one place.
+"""The one metrics registry, and the metrics of the daemon as a whole.
 
-Each daemon instance owns a ``SelfMetrics`` with its own registry, so tests can run several
-daemons in one process. Names follow Prometheus conventions: ``watchdog_`` prefix, base units,
-``_total`` for counters.
+Each subsystem owns a small class of its metrics beside its code (``probes.metrics``,
+``rules.metrics``, ``notify.metrics``, ``journal.metrics``); the daemon creates each once,
+registered in one ``MetricsRegistry`` per daemon (so tests can run several daemons in one
+process), and hands every subsystem only its own. Names follow Prometheus conventions:
+``watchdog_`` prefix, base units, ``_total`` for counters.
 """
 
 from __future__ import annotations
 
-import contextlib
 import platform
+from collections.abc import Callable, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.exposition import generate_latest
 
 from watchdog import __version__
 
-__all__ = ["SelfMetrics"]
+__all__ = ["LATENCY_BUCKETS", "DaemonMetrics", "MetricsRegistry"]
 
-_LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+"""Buckets for request latencies (delivery attempts, Alertmanager sends)."""
 
 
-class SelfMetrics:
-    """The daemon's own metrics, grouped by the subsystem that updates them."""
+class MetricsRegistry(CollectorRegistry):
+    """Where every subsystem registers its metrics; ``/metrics`` exposes it."""
 
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.build_info = Info("watchdog_build", "Version of monitor-watchdog.", registry=r)
-        self.build_info.info({"version": __version__, "python": platform.python_version()})
-        self.start_time = Gauge(
-            "watchdog_start_time_seconds", "Unix time the daemon started.", registry=r
-        )
-
-        # config
-        self.config_last_reload_successful = Gauge(
-            "watchdog_config_last_reload_successful",
-            "Whether the last config (re)load succeeded (1) or was refused (0).",
-            registry=r,
-        )
-        self.config_last_reload_success_timestamp = Gauge(
-            "watchdog_config_last_reload_success_timestamp_seconds",
-            "Unix time of the last successful config load.",
-            registry=r,
-        )
-        self.config_targets = Gauge(
-            "watchdog_config_targets", "Targets in the running config.", registry=r
-        )
-
-        # scheduler and probes
-        self.probe_duration = Gauge(
-            "watchdog_probe_duration_seconds",
-            "Duration of the last probe of a target.",
-            ["job", "instance", "kind"],
-            registry=r,
-        )
-        self.probes = Counter(
-            "watchdog_probes_total", "Probes run.", ["job", "instance", "kind"], registry=r
-        )
-        self.probe_failures = Counter(
-            "watchdog_probe_failures_total",
-            "Probes that could not reach their target or whose check failed.",
-            ["job", "instance", "kind"],
-            registry=r,
-        )
-        self.target_up = Gauge(
-            "watchdog_target_up",
-            "1 when the last probe reached the target.",
-            ["job", "instance", "kind"],
-            registry=r,
-        )
-        self.scheduler_lag = Histogram(
-            "watchdog_scheduler_lag_seconds",
-            "Actual probe start minus planned start.",
-            buckets=_LAG_BUCKETS,
-            registry=r,
-        )
-        self.scheduler_missed = Counter(
-            "watchdog_scheduler_missed_ticks_total",
-            "Planned probes skipped because the previous one overran.",
-            registry=r,
-        )
-        self.store_series = Gauge(
-            "watchdog_store_series", "Series held in the sample store.", registry=r
-        )
-
-        # rules
-        self.rule_group_duration = Gauge(
-            "watchdog_rule_group_last_duration_seconds",
-            "Duration of the last evaluation of a rule group.",
-            ["rule_group"],
-            registry=r,
-        )
-        self.rule_group_last_evaluation = Gauge(
-            "watchdog_rule_group_last_evaluation_timestamp_seconds",
-            "Unix time of the last evaluation of a rule group.",
-            ["rule_group"],
-            registry=r,
-        )
-        self.rule_group_iterations = Counter(
-            "watchdog_rule_group_iterations_total",
-            "Scheduled evaluations of a rule group.",
-            ["rule_group"],
-            registry=r,
-        )
-        self.rule_group_missed = Counter(
-            "watchdog_rule_group_iterations_missed_total",
-            "Evaluations skipped because the previous one overran.",
-            ["rule_group"],
-            registry=r,
-        )
-        self.rule_evaluation_failures = Counter(
-            "watchdog_rule_evaluation_failures_total",
-            "Rule evaluations that failed.",
-            ["rule_group"],
-            registry=r,
-        )
-        self.rule_template_failures = Counter(
-            "watchdog_rule_template_failures_total",
-            "Label and annotation expansions that failed (the alert fires with the error text).",
-            ["rule_group"],
-            registry=r,
-        )
-        self.alerts = Gauge("watchdog_alerts", "Alerts by state.", ["state"], registry=r)
-
-        # delivery
-        self.notifications = Counter(
-            "watchdog_notifications_total",
-            "Notification attempts by channel and outcome.",
-            ["channel", "outcome"],
-            registry=r,
-        )
-        self.notification_latency = Histogram(
-            "watchdog_notification_latency_seconds",
-            "Latency of delivery attempts.",
-            ["channel"],
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
-        )
-        self.alertmanager_sent = Counter(
-            "watchdog_alertmanager_alerts_sent_total",
-            "Alerts accepted by an Alertmanager.",
-            ["alertmanager"],
-            registry=r,
-        )
-        self.alertmanager_errors = Counter(
-            "watchdog_alertmanager_errors_total",
-            "Failed sends to an Alertmanager.",
-            ["alertmanager"],
-            registry=r,
-        )
-        self.alertmanager_latency = Histogram(
-            "watchdog_alertmanager_latency_seconds",
-            "Latency of sends to an Alertmanager.",
-            ["alertmanager"],
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
-        )
-        self.alertmanager_queue = Gauge(
-            "watchdog_alertmanager_queue_length",
-            "Alerts waiting to be sent to an Alertmanager.",
-            ["alertmanager"],
-            registry=r,
-        )
-        self.fallback_active = Gauge(
-            "watchdog_fallback_active",
-            "1 while alerts go to emergency receivers because no Alertmanager accepts them.",
-            registry=r,
-        )
-        self.outbox_depth = Gauge(
-            "watchdog_outbox_depth", "Notifications waiting in the durable outbox.", registry=r
-        )
-        self.outbox_oldest_age = Gauge(
-            "watchdog_outbox_oldest_age_seconds",
-            "Age of the oldest notification waiting in the outbox.",
-            registry=r,
-        )
-        self.outbox_expired = Counter(
-            "watchdog_outbox_expired_total",
-            "Notifications dropped from the outbox because they exceeded its bounds.",
-            ["reason"],
-            registry=r,
-        )
-        self.heartbeat_last_success = Gauge(
-            "watchdog_heartbeat_last_success_timestamp_seconds",
-            "Unix time of the last accepted outgoing heartbeat.",
-            registry=r,
-        )
-        self.heartbeat_last_received = Gauge(
-            "watchdog_heartbeat_last_received_timestamp_seconds",
-            "Unix time the last incoming heartbeat arrived.",
-            registry=r,
-        )
-        self.journal_entries = Gauge(
-            "watchdog_journal_entries", "Entries in the event journal.", registry=r
-        )
-
-        # delivery, added with the notify package
-        self.alertmanager_dropped = Counter(
-            "watchdog_alertmanager_alerts_dropped_total",
-            "Alerts dropped from an Alertmanager's send queue (full queue or rejected by it).",
-            ["alertmanager", "reason"],
-            registry=r,
-        )
-        self.alertmanager_available = Gauge(
-            "watchdog_alertmanager_available",
-            "1 while an Alertmanager replica counts as accepting alerts, 0 once it has failed.",
-            ["alertmanager"],
-            registry=r,
-        )
-        self.fallback_transitions = Counter(
-            "watchdog_fallback_transitions_total",
-            "Times delivery switched to (to=emergency) or back from (to=alertmanager) fallback.",
-            ["to"],
-            registry=r,
-        )
-        self.heartbeat_pings = Counter(
-            "watchdog_heartbeat_pings_total",
-            "Outgoing heartbeat pings by outcome (success, error, skipped while unhealthy).",
-            ["outcome"],
-            registry=r,
-        )
-        self.heartbeats_received = Counter(
-            "watchdog_heartbeats_received_total",
-            "Incoming heartbeat posts by outcome (accepted, ignored, rejected).",
-            ["outcome"],
-            registry=r,
-        )
-        self.journal_write_errors = Counter(
-            "watchdog_journal_write_errors_total",
-            "Journal entries that could not be written.",
-            registry=r,
-        )
-
-    def forget_target(self, job: str, instance: str, kind: str) -> None:
-        """Drop per-target series of a target that left the config."""
-        for metric in (self.probe_duration, self.probes, self.probe_failures, self.target_up):
-            with contextlib.suppress(KeyError):
-                metric.remove(job, instance, kind)
+        super().__init__(auto_describe=True)
 
     def exposition(self) -> bytes:
         """The registry in text exposition format."""
-        return generate_latest(self.registry)
+        return generate_latest(self)
+
+    def gauge(self, name: str, documentation: str, *labels: str) -> Gauge:
+        """A gauge registered here."""
+        return Gauge(name, documentation, labels, registry=self)
+
+    def counter(self, name: str, documentation: str, *labels: str) -> Counter:
+        """A counter registered here (``name`` ends in ``_total``)."""
+        return Counter(name, documentation, labels, registry=self)
+
+    def histogram(
+        self, name: str, documentation: str, buckets: Sequence[float], *labels: str
+    ) -> Histogram:
+        """A histogram registered here."""
+        return Histogram(name, documentation, labels, buckets=buckets, registry=self)
+
+
+class DaemonMetrics:
+    """Build, start time, config loads and the sample store's size."""
+
+    def __init__(self, registry: MetricsRegistry, series_count: Callable[[], float]) -> None:
+        r = registry
+        self.build_info = Info("watchdog_build", "Version of monitor-watchdog.", registry=r)
+        self.build_info.info({"version": __version__, "python": platform.python_version()})
+        self.start_time = r.gauge("watchdog_start_time_seconds", "Unix time the daemon started.")
+        self.config_last_reload_successful = r.gauge(
+            "watchdog_config_last_reload_successful",
+            "Whether the last config (re)load succeeded (1) or was refused (0).",
+        )
+        self.config_last_reload_success_timestamp = r.gauge(
+            "watchdog_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful config load.",
+        )
+        self.store_series = r.gauge("watchdog_store_series", "Series held in the sample store.")
+        self.store_series.set_function(series_count)

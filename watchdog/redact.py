@@ -19,7 +19,6 @@ __all__ = [
     "redact_url",
     "register_secret",
     "register_url_secret",
-    "registered_secret_count",
 ]
 
 REDACTED = "<redacted>"
@@ -60,11 +59,6 @@ def register_url_secret(url: str) -> None:
     tail = parts.path + (f"?{parts.query}" if parts.query else "")
     if len(tail) >= _ANYWHERE_LENGTH:
         register_secret(tail)
-
-
-def registered_secret_count() -> int:
-    """How many secrets are registered (for tests and diagnostics)."""
-    return len(_secrets)
 
 
 def redact(text: str) -> str:

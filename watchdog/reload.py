@@ -1,7 +1,8 @@
-"""Reload: validate the new config and every rule file completely, then swap in what changed.
+"""Reload planning: validate the new config and every rule file completely, say what changed.
 
-Nothing running is touched until the whole new configuration has loaded: a config or rule
-file error leaves the old one in force. Unchanged targets keep their schedule and state (the
+``plan_reload`` is pure with respect to the running daemon: nothing running is touched until
+the whole new configuration has loaded, so a config or rule file error leaves the old one in
+force. ``Daemon.reload`` applies the plan. Unchanged targets keep their schedule and state (the
 scheduler compares fingerprints, secrets included); unchanged rules keep their ``for`` state;
 delivery is rebuilt only when its settings changed (the durable outbox carries anything
 unsent across the swap). ``server.listen`` and ``state_dir`` take effect after a restart.
@@ -11,25 +12,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
-from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
 from watchdog.config.model import LoadedConfig
 from watchdog.config.targets import TargetSpec
-from watchdog.logs import get_logger
-from watchdog.rules.files import builtin_rule_groups, load_rule_files
+from watchdog.rules.files import load_rule_files
 from watchdog.rules.model import RuleGroup
-from watchdog.rules.setup import external_url, query_limits
 
-if TYPE_CHECKING:
-    from watchdog.app import Daemon
-
-__all__ = ["ReloadPlan", "ReloadResult", "plan_reload", "reload_daemon", "secret_aware_dump"]
-
-_log = get_logger("reload")
+__all__ = ["ReloadPlan", "ReloadResult", "plan_reload", "secret_aware_dump"]
 
 
 def secret_aware_dump(model: BaseModel | dict[str, Any]) -> str:
@@ -53,13 +46,7 @@ class ReloadPlan:
     removed: list[str]
     changed: list[str]
     delivery_changed: bool
-    rules_settings_changed: bool
     restart_needed: list[str]
-
-    @property
-    def targets_changed(self) -> bool:
-        """True when any target was added, removed or changed."""
-        return bool(self.added or self.removed or self.changed)
 
 
 @dataclass
@@ -96,18 +83,6 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
         restart.append("server.listen")
     if new.model.state_dir != current.model.state_dir:
         restart.append("state_dir")
-    old_rules = (
-        current.global_.evaluation_interval,
-        current.external_labels,
-        current.model.server.external_url,
-        current.model.alerting.resend_delay,
-    )
-    new_rules = (
-        new.global_.evaluation_interval,
-        new.external_labels,
-        new.model.server.external_url,
-        new.model.alerting.resend_delay,
-    )
     return ReloadPlan(
         config=new,
         groups=groups,
@@ -117,59 +92,5 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
             k for k in set(old_targets) & set(new_targets) if old_targets[k] != new_targets[k]
         ),
         delivery_changed=_delivery_settings(current) != _delivery_settings(new),
-        rules_settings_changed=old_rules != new_rules,
         restart_needed=restart,
     )
-
-
-async def reload_daemon(daemon: Daemon, trigger: str) -> ReloadResult:
-    """Plan, then apply; a refused config leaves everything as it was."""
-    daemon.notifier.reloading()
-    try:
-        plan = plan_reload(daemon.config)
-    except ConfigError as exc:
-        daemon.metrics.config_last_reload_successful.set(0)
-        for issue in exc.issues:
-            _log.error("reload refused", trigger=trigger, issue=str(issue))
-        daemon.notifier.ready(daemon.status_line())
-        return ReloadResult(False, f"config refused, old config stays in force:\n{exc}")
-    except Exception as exc:  # a loader bug must refuse the reload, not kill the reload task
-        daemon.metrics.config_last_reload_successful.set(0)
-        _log.exception("reload refused: loading the new config failed", trigger=trigger)
-        daemon.notifier.ready(daemon.status_line())
-        reason = f"internal error while loading ({type(exc).__name__}); see the log"
-        return ReloadResult(False, f"config refused, old config stays in force:\n{reason}")
-    await _apply(daemon, plan)
-    daemon.metrics.config_last_reload_successful.set(1)
-    daemon.metrics.config_last_reload_success_timestamp.set(daemon.clock.now())
-    details = {
-        "targets_added": plan.added,
-        "targets_removed": plan.removed,
-        "targets_changed": plan.changed,
-        "rule_groups": len(plan.groups),
-        "delivery_rebuilt": plan.delivery_changed,
-        "restart_needed": plan.restart_needed,
-    }
-    _log.info("config reloaded", trigger=trigger, **details)
-    for key in plan.restart_needed:
-        _log.warning("setting changed; it takes effect after a restart", key=key)
-    daemon.notifier.ready(daemon.status_line())
-    return ReloadResult(True, "config reloaded", details)
-
-
-async def _apply(daemon: Daemon, plan: ReloadPlan) -> None:
-    new = plan.config
-    if daemon.scheduler is not None:
-        await daemon.scheduler.apply(new.targets, new.global_.body_size_limit)
-    if plan.delivery_changed:
-        await daemon.swap_delivery(new)
-    daemon.rules.configure(
-        default_interval=new.global_.evaluation_interval,
-        external_labels=new.external_labels,
-        external_url=external_url(new, daemon.listen),
-        resend_delay=new.model.alerting.resend_delay,
-        limits=query_limits(new),
-    )
-    builtin = builtin_rule_groups(daemon.delivery.builtin_rule_groups())
-    daemon.rules.apply(plan.groups, builtin=builtin)
-    daemon.config = new

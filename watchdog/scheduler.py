@@ -8,26 +8,31 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiohttp
 
 from watchdog.clock import Clock
-from watchdog.config.targets import TargetSpec
+from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.probes import PROBES
-from watchdog.probes.base import ProbeContext
-from watchdog.probes.runner import ProbeOutcome, run_probe
+from watchdog.probes.base import TargetMemory
+from watchdog.probes.metrics import ProbeMetrics
+from watchdog.probes.runner import ProbeOutcome, probe_target
 from watchdog.store import SampleStore
 from watchdog.target_state import TargetState
 
-__all__ = ["FIRST_ROUND_SPREAD", "Scheduler", "probe_once", "tick_offset"]
+__all__ = ["FIRST_ROUND_SPREAD", "ProbeListener", "Scheduler", "tick_offset"]
 
 FIRST_ROUND_SPREAD = 2.0
 """Seconds over which the first probe of every target is spread at start-up."""
+_UNDECLARED_REMEMBERED = 1000
+"""Undeclared (kind, name) pairs remembered so each is counted and logged once."""
 
-OutcomeListener = Callable[[TargetSpec, ProbeOutcome], None]
+ConfigT = TypeVar("ConfigT", bound=TargetBase)
+ProbeListener = Callable[[ConfigT, ProbeOutcome], None]
+"""Called after every probe of a target whose config is of the subscribed type."""
 
 
 def tick_offset(key: str, interval: float) -> float:
@@ -49,13 +54,12 @@ class Scheduler:
         self,
         *,
         store: SampleStore,
-        metrics: SelfMetrics,
+        metrics: ProbeMetrics,
         session: aiohttp.ClientSession,
         state_dir: Path,
         clock: Clock,
         health: LoopHealth,
         body_size_limit: int,
-        listeners: Iterable[OutcomeListener] = (),
     ) -> None:
         self._store = store
         self._metrics = metrics
@@ -64,8 +68,10 @@ class Scheduler:
         self._clock = clock
         self._health = health
         self._body_size_limit = body_size_limit
-        self._listeners = list(listeners)
+        self._listeners: list[tuple[type[TargetBase], ProbeListener[Any]]] = []
         self._running: dict[str, _Running] = {}
+        self._memory: dict[str, TargetMemory] = {}
+        self._undeclared: set[tuple[str, str]] = set()
         self.states: dict[str, TargetState] = {}
         self._first_round = asyncio.Event()
         self._log = get_logger("scheduler")
@@ -79,9 +85,10 @@ class Scheduler:
         """Wait until every configured target has been probed once."""
         await self._first_round.wait()
 
-    def add_listener(self, listener: OutcomeListener) -> None:
-        """Call ``listener`` after every probe (after the store has the samples)."""
-        self._listeners.append(listener)
+    def subscribe(self, config_type: type[ConfigT], listener: ProbeListener[ConfigT]) -> None:
+        """Call ``listener`` after every probe of a ``config_type`` target (after the store has
+        the samples), e.g. ``subscribe(AlertmanagerTarget, ...)`` for Alertmanager health."""
+        self._listeners.append((config_type, listener))
 
     async def apply(self, specs: Iterable[TargetSpec], body_size_limit: int | None = None) -> None:
         """Run exactly ``specs``: unchanged targets keep their task, schedule and state."""
@@ -93,7 +100,10 @@ class Scheduler:
             for k, run in self._running.items()
             if k not in wanted or wanted[k].fingerprint != run.spec.fingerprint
         ]:
+            old_kind = self._running[key].spec.kind
             await self._stop_target(key, forget=key not in wanted)
+            if key in wanted and wanted[key].kind != old_kind:
+                self._memory.pop(key, None)  # what one kind remembered means nothing to another
         for key, spec in wanted.items():
             if key not in self._running:
                 self.states.setdefault(key, TargetState(spec)).spec = spec
@@ -115,6 +125,7 @@ class Scheduler:
         if forget:
             spec = running.spec
             self.states.pop(key, None)
+            self._memory.pop(key, None)
             self._store.drop_source(key, self._clock.now())
             self._metrics.forget_target(spec.job, spec.instance, spec.kind)
             self._health.forget(f"target:{key}")
@@ -135,6 +146,8 @@ class Scheduler:
         self._health.tick(
             f"target:{spec.key}", within=FIRST_ROUND_SPREAD + 2 * spec.interval + spec.timeout
         )
+        # Kept across changes of the target's settings; dropped when the target is removed.
+        memory = self._memory.setdefault(spec.key, TargetMemory())
         loop = asyncio.get_running_loop()
         offset = tick_offset(spec.key, spec.interval)
         base = loop.time()
@@ -146,8 +159,13 @@ class Scheduler:
             lag = max(0.0, loop.time() - planned)
             self._metrics.scheduler_lag.observe(lag)
             self._health.record_lag(lag)
-            outcome = await probe_once(
-                spec, self._session, self._state_dir, self._clock, self._body_size_limit
+            outcome = await probe_target(
+                spec,
+                self._session,
+                self._state_dir,
+                self._clock,
+                self._body_size_limit,
+                memory,
             )
             self._record(spec, outcome)
             # Next tick on the aligned grid; ticks that already passed are counted and skipped.
@@ -166,9 +184,9 @@ class Scheduler:
         self._metrics.target_up.labels(*labels).set(1 if outcome.up else 0)
         if not outcome.success:
             self._metrics.probe_failures.labels(*labels).inc()
+        self._note_undeclared(spec.kind, outcome.undeclared)
         # A failed probe carries only up/duration/success, so everything else goes stale at once.
         self._store.ingest(spec.key, outcome.started, outcome.series)
-        self._metrics.store_series.set(self._store.series_count())
         self._health.tick(f"target:{spec.key}", within=2 * spec.interval + spec.timeout)
 
         state = self.states.setdefault(spec.key, TargetState(spec))
@@ -184,12 +202,26 @@ class Scheduler:
                 health=state.health,
                 error=outcome.error,
             )
-        for listener in self._listeners:
+        for config_type, listener in self._listeners:
+            if not isinstance(spec.config, config_type):
+                continue
             try:
-                listener(spec, outcome)
+                listener(spec.config, outcome)
             except Exception:
                 self._log.exception("outcome listener failed", target=spec.key)
         self._check_first_round()
+
+    def _note_undeclared(self, kind: str, names: frozenset[str]) -> None:
+        for name in sorted(names):
+            if (kind, name) in self._undeclared or len(self._undeclared) >= _UNDECLARED_REMEMBERED:
+                continue
+            self._undeclared.add((kind, name))
+            self._metrics.undeclared_names.labels(kind).inc()
+            self._log.warning(
+                "probe returned a metric its kind does not declare; the rule lint cannot see it",
+                kind=kind,
+                metric=name,
+            )
 
     def _check_first_round(self) -> None:
         if not self._first_round.is_set() and all(
@@ -197,24 +229,3 @@ class Scheduler:
             for key in self._running
         ):
             self._first_round.set()
-
-
-async def probe_once(
-    spec: TargetSpec,
-    session: aiohttp.ClientSession,
-    state_dir: Path,
-    clock: Clock,
-    body_size_limit: int,
-) -> ProbeOutcome:
-    """Probe one target once, with all the shared handling."""
-    kind = PROBES[spec.kind]
-    ctx = ProbeContext(
-        spec=spec,
-        config=spec.config,
-        session=session,
-        state_dir=state_dir,
-        body_size_limit=body_size_limit,
-        clock=clock,
-        log=get_logger(f"probe.{spec.kind}").bind(target=spec.key),
-    )
-    return await run_probe(kind, ctx)

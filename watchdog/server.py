@@ -8,7 +8,7 @@ from aiohttp import web
 
 from watchdog.config.model import split_listen
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
+from watchdog.metrics import MetricsRegistry
 
 __all__ = ["CONTENT_TYPE_TEXT", "WebServer"]
 
@@ -21,7 +21,7 @@ class WebServer:
     def __init__(
         self,
         listen: str,
-        metrics: SelfMetrics,
+        metrics: MetricsRegistry,
         readiness: Callable[[], str | None],
     ) -> None:
         self._listen = listen

@@ -129,11 +129,6 @@ class SampleStore:
         self._retained = None if names is None else frozenset(names)
         self._window = max(window, 0.0) + self.lookback
 
-    @property
-    def retention_window(self) -> float:
-        """Seconds of history kept for retained series."""
-        return self._window
-
     # -- writing -------------------------------------------------------------------------
 
     def append(self, labels: LabelSet, ts: float, value: float | None) -> None:

@@ -6,11 +6,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from devstack.polling import wait_for
+from devstack.procs import free_port
 from tests.commands.conftest import CliRun
 from tests.support.components import start_daemon
 from tests.support.httpsink import HttpSink
-from tests.support.polling import wait_for
-from tests.support.procs import free_port
 from watchdog.journal import JOURNAL_FILE, Journal
 from watchdog.once.saved import load_saved_state
 

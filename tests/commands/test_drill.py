@@ -195,6 +195,6 @@ def test_config_errors_exit_2(cli: Cli, tmp_path: Path, stack: Stack) -> None:
     empty = _config(tmp_path, stack)
     result = cli("drill", "-c", str(empty))
     assert result.code == 2
-    assert "configures no alert channel" in result.stderr
+    assert "configures nothing to drill (the alerting stage needs an alert channel" in result.stderr
     assert stack.sink.records() == []
     assert not (tmp_path / "state").exists()

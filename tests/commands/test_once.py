@@ -14,11 +14,11 @@ import pytest
 import yaml
 from aiohttp import web
 
+from devstack.procs import free_port
 from tests.commands.conftest import CliRun
 from tests.support.loopthread import LoopThread
-from tests.support.procs import free_port
-from watchdog.probes.logcanary.persist import StateFile
-from watchdog.probes.logcanary.state import CanaryState
+from watchdog.probes.kinds.logcanary.persist import StateFile
+from watchdog.probes.kinds.logcanary.state import CanaryState
 from watchdog.rules.alerting import Alert, AlertState
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.persist import STATE_FILE, AlertStateStore

@@ -16,8 +16,8 @@ import pytest
 
 from devstack.demo.layout import Layout
 from devstack.demo.processes import DemoState, is_running, pid_alive, terminate
+from devstack.polling import wait_for
 from tests.support.components import REPO, require_binary
-from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow
 

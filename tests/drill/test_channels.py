@@ -9,11 +9,12 @@ import aiohttp
 import pytest
 
 from tests.support.httpsink import Answer, HttpSink, Recorded
-from watchdog.config.alerting import AlertmanagerConfig, PagerDutyReceiver
+from watchdog.config.alerting import AlertmanagerConfig
 from watchdog.drill.alert import new_drill
-from watchdog.drill.alertmanager import alertmanager_channel, drill_alertmanager
-from watchdog.drill.receivers import drill_receiver, origin_only, receiver_channel
-from watchdog.notify.receivers.pagerduty import PagerDutyChannel
+from watchdog.drill.stages.alerting.alertmanager import alertmanager_channel, drill_alertmanager
+from watchdog.drill.stages.alerting.receivers import drill_receiver, receiver_channel
+from watchdog.notify.receivers.base import origin_only
+from watchdog.notify.receivers.pagerduty import PagerDutyChannel, PagerDutyReceiver
 
 
 @pytest.fixture

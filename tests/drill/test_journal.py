@@ -10,6 +10,7 @@ from watchdog.drill.alert import new_drill
 from watchdog.drill.journal import journal_drill
 from watchdog.drill.outcome import ChannelResult, Step
 from watchdog.drill.run import DrillRun
+from watchdog.drill.stage import StageResult
 from watchdog.journal import JOURNAL_FILE, Journal
 
 
@@ -18,7 +19,8 @@ def _run() -> DrillRun:
     ok.add(Step("send", True, 0.01, "HTTP 200 in 10ms"))
     bad = ChannelResult("heartbeat", "heartbeat", "http://h/<redacted>")
     bad.add(Step("ping", False, None, "connection failed: connection refused"))
-    return DrillRun(new_drill(time.time()), [ok, bad], time.time())
+    stage = StageResult("alerting", "Channels", "channels", [ok, bad])
+    return DrillRun(new_drill(time.time()), [stage], time.time())
 
 
 def test_one_entry_per_channel(tmp_path: Path) -> None:

@@ -10,11 +10,13 @@ from watchdog.drill.alert import DRILL_ALERTNAME, new_drill
 from watchdog.drill.outcome import ChannelResult, Step
 from watchdog.drill.report import ReportPaths, write_report
 from watchdog.drill.run import DrillRun
+from watchdog.drill.stage import StageResult
 from watchdog.redact import register_secret
 
 
 def _run(*results: ChannelResult) -> DrillRun:
-    return DrillRun(new_drill(time.time(), {"watchdog": "b1"}), list(results), time.time())
+    stage = StageResult("alerting", "Channels", "channels", list(results))
+    return DrillRun(new_drill(time.time(), {"watchdog": "b1"}), [stage], time.time())
 
 
 def _verified() -> ChannelResult:

@@ -1,1 +1,1 @@
-"""API-true fakes of components that cannot be installed here: Loki, Elasticsearch, Fluent Bit."""
+"""Tests of the API-true fakes in ``devstack.fakes`` (Loki, Elasticsearch, Fluent Bit)."""

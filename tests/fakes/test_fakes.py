@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from tests.fakes.elasticsearch import FakeElasticsearch
-from tests.fakes.fluentbit import FakeFluentBit
-from tests.fakes.loki import FakeLoki
+from devstack.fakes.elasticsearch import FakeElasticsearch
+from devstack.fakes.fluentbit import FakeFluentBit
+from devstack.fakes.loki import FakeLoki
 from watchdog.exposition import parse_exposition
 
 QUERY = "/loki/api/v1/query_range"

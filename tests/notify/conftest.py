@@ -16,8 +16,9 @@ from watchdog.alerts import Notification
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.alerting import AlertingConfig
 from watchdog.journal import Journal, JournalWriter
-from watchdog.metrics import SelfMetrics
-from watchdog.notify.chain import DeliveryChain
+from watchdog.metrics import MetricsRegistry
+from watchdog.notify.delivery import DeliveryChain
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import Outbox
 from watchdog.sqlitedb import DbWorker
 
@@ -68,7 +69,7 @@ class Stack:
         chain: DeliveryChain,
         outbox: Outbox,
         writer: JournalWriter,
-        metrics: SelfMetrics,
+        metrics: MetricsRegistry,
         db: DbWorker,
     ) -> None:
         self.chain = chain
@@ -79,7 +80,7 @@ class Stack:
 
     def metric(self, name: str, **labels: str) -> float:
         """Current value of one of the daemon's own metrics (0 when absent)."""
-        value = self.metrics.registry.get_sample_value(name, labels or None)
+        value = self.metrics.get_sample_value(name, labels or None)
         return value if value is not None else 0.0
 
     async def journal(self, kind: str | None = None) -> list[dict[str, Any]]:
@@ -105,14 +106,15 @@ async def delivery_stack(
 ) -> AsyncIterator[Stack]:
     """Build, start and finally stop a chain from an ``alerting`` config mapping."""
     config = AlertingConfig.model_validate(alerting)
-    metrics = SelfMetrics()
+    registry = MetricsRegistry()
+    metrics = DeliveryMetrics(registry)
     clock = clock or SystemClock()
     db = DbWorker("test-db")
     outbox = Outbox(
         state_dir / "outbox.db", max_items=config.outbox.max_items, max_age=config.outbox.max_age
     )
     journal = Journal(state_dir / "journal.db")
-    writer = JournalWriter(journal, db, metrics, clock)
+    writer = JournalWriter(journal, db, metrics.journal, clock)
     async with aiohttp.ClientSession() as session:
         chain = DeliveryChain(
             config,
@@ -126,7 +128,7 @@ async def delivery_stack(
         )
         await chain.start(session)
         try:
-            yield Stack(chain, outbox, writer, metrics, db)
+            yield Stack(chain, outbox, writer, registry, db)
         finally:
             await chain.stop(2.0)
             await writer.flush()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack.polling import async_wait_for
 from tests.notify.certs import make_server_cert
 from tests.notify.conftest import (
     FAST_BACKOFF,
@@ -19,7 +20,6 @@ from tests.notify.conftest import (
 from tests.notify.receivers.schemas import check_am_webhook
 from tests.support.components import Running, start_alertmanager
 from tests.support.httpsink import Answer, HttpSink, Recorded
-from tests.support.polling import async_wait_for
 from watchdog.notify.receivers.base import Message
 from watchdog.notify.receivers.webhook import build_body
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from devstack.polling import async_wait_for
+from devstack.procs import free_port
 from tests.notify.certs import make_server_cert
 from tests.notify.conftest import FAST_BACKOFF, Stack, alert, delivery_stack, until
 from tests.support.httpsink import Answer, HttpSink, Recorded
-from tests.support.polling import async_wait_for
-from tests.support.procs import free_port
 from watchdog.clock import FakeClock
 from watchdog.logs import configure_logging
 from watchdog.notify.outbox import Outbox

@@ -8,9 +8,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from watchdog.config.alerting import AlertingConfig, receiver_names
+from watchdog.config.alerting import AlertingConfig
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
+from watchdog.notify.receivers import RECEIVERS, receiver_names
 from watchdog.redact import redact
 
 
@@ -79,6 +80,18 @@ def test_bad_alerting_sections_are_refused_with_the_reason(
     with pytest.raises(ValidationError) as caught:
         AlertingConfig.model_validate(alerting)
     assert message in str(caught.value)
+
+
+def test_the_emergency_receivers_are_the_registered_kinds() -> None:
+    """alerting.emergency accepts exactly the kinds in RECEIVERS, each parsed by its own model."""
+    with pytest.raises(ValidationError) as caught:
+        AlertingConfig.model_validate({"emergency": [{"kind": "teams"}]})
+    expected = ", ".join(f"'{name}'" for name in RECEIVERS)
+    assert f"expected tags: {expected}" in str(caught.value)
+    config = AlertingConfig.model_validate(
+        {"emergency": [{"kind": "slack", "url": "https://hooks.example/x"}]}
+    )
+    assert isinstance(config.emergency[0], RECEIVERS["slack"].config)
 
 
 def test_receiver_secrets_from_files_are_redacted(tmp_path: Path) -> None:

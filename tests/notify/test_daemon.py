@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
+from devstack.polling import wait_for
+from devstack.procs import free_port
 from tests.notify.conftest import alertmanager_config
 from tests.support.components import Running, start_alertmanager, start_daemon
 from tests.support.httpsink import Answer, HttpSink
-from tests.support.polling import wait_for
-from tests.support.procs import free_port
 from watchdog.alerts import iso_time
 from watchdog.journal import JOURNAL_FILE, Journal
 from watchdog.notify.notices import RESTORED_ALERTNAME

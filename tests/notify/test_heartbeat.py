@@ -10,16 +10,17 @@ import aiohttp
 import pytest
 import yaml
 
+from devstack.polling import async_wait_for
+from devstack.procs import free_port
 from tests.notify.conftest import FAST_BACKOFF, alert, delivery_stack, until
 from tests.support.components import require_binary, start_alertmanager
 from tests.support.httpsink import HttpSink
-from tests.support.polling import async_wait_for
-from tests.support.procs import free_port
 from watchdog.clock import FakeClock, SystemClock
 from watchdog.config.alerting import HeartbeatConfig, HeartbeatInConfig
 from watchdog.health import LoopHealth
 from watchdog.journal import Journal, JournalWriter
-from watchdog.metrics import SelfMetrics
+from watchdog.journal.metrics import JournalMetrics
+from watchdog.metrics import MetricsRegistry
 from watchdog.notify.heartbeat import (
     HEARTBEAT_ALERT,
     HEARTBEAT_PATH,
@@ -28,6 +29,7 @@ from watchdog.notify.heartbeat import (
     HeartbeatOut,
     heartbeat_rule_group,
 )
+from watchdog.notify.metrics import HeartbeatMetrics
 from watchdog.server import WebServer
 from watchdog.sqlitedb import DbWorker
 from watchdog.store import Matcher, SampleStore
@@ -39,7 +41,9 @@ T = 1_700_000_000.0
 async def journal(tmp_path: Path) -> AsyncIterator[JournalWriter]:
     """A journal writer on a temporary database."""
     db = DbWorker("hb-db")
-    writer = JournalWriter(Journal(tmp_path / "journal.db"), db, SelfMetrics(), SystemClock())
+    writer = JournalWriter(
+        Journal(tmp_path / "journal.db"), db, JournalMetrics(MetricsRegistry()), SystemClock()
+    )
     yield writer
     await writer.flush()
     db.close()
@@ -49,7 +53,8 @@ async def test_heartbeat_out_pings_only_while_the_loop_is_healthy(
     sink: HttpSink, journal: JournalWriter
 ) -> None:
     """A healthy daemon pings; a subsystem overdue stops the pings; recovery resumes them."""
-    health, metrics = LoopHealth(), SelfMetrics()
+    registry = MetricsRegistry()
+    health, metrics = LoopHealth(), HeartbeatMetrics(registry)
     clock = FakeClock(T)
     async with aiohttp.ClientSession() as session:
         beat = HeartbeatOut(
@@ -70,15 +75,12 @@ async def test_heartbeat_out_pings_only_while_the_loop_is_healthy(
         assert await beat.beat() == "success"
     assert len(sink.records("/ping/abc-uuid")) == 2
     assert metrics.heartbeat_last_success._value.get() == T + 60
-    assert (
-        metrics.registry.get_sample_value("watchdog_heartbeat_pings_total", {"outcome": "skipped"})
-        == 2
-    )
+    assert registry.get_sample_value("watchdog_heartbeat_pings_total", {"outcome": "skipped"}) == 2
 
 
 async def test_heartbeat_out_counts_failed_pings(journal: JournalWriter) -> None:
     """An unreachable ping URL is an error, and the last-success time does not move."""
-    metrics = SelfMetrics()
+    metrics = HeartbeatMetrics(MetricsRegistry())
     async with aiohttp.ClientSession() as session:
         beat = HeartbeatOut(
             HeartbeatConfig(url=f"http://127.0.0.1:{free_port()}/ping"),
@@ -95,15 +97,15 @@ async def test_heartbeat_out_counts_failed_pings(journal: JournalWriter) -> None
 @pytest.fixture
 async def receiver(journal: JournalWriter) -> AsyncIterator[tuple[HeartbeatIn, WebServer]]:
     """The heartbeat endpoint on a real daemon web server."""
-    metrics, store = SelfMetrics(), SampleStore()
+    registry, store = MetricsRegistry(), SampleStore()
     heartbeat = HeartbeatIn(
         HeartbeatInConfig(window="5m", bearer_token="hb-token-1"),
         store=store,
-        metrics=metrics,
+        metrics=HeartbeatMetrics(registry),
         clock=SystemClock(),
         journal=journal,
     )
-    server = WebServer(f"127.0.0.1:{free_port()}", metrics, lambda: None)
+    server = WebServer(f"127.0.0.1:{free_port()}", registry, lambda: None)
     server.add_routes(heartbeat.routes())
     await server.start()
     yield heartbeat, server
@@ -174,7 +176,11 @@ def test_series_holds_start_time_until_the_first_heartbeat(journal: JournalWrite
     """Before any heartbeat the series is the start time, so the window counts from start."""
     clock, store = FakeClock(T), SampleStore()
     heartbeat = HeartbeatIn(
-        HeartbeatInConfig(), store=store, metrics=SelfMetrics(), clock=clock, journal=journal
+        HeartbeatInConfig(),
+        store=store,
+        metrics=HeartbeatMetrics(MetricsRegistry()),
+        clock=clock,
+        journal=journal,
     )
     clock.advance(30)
     heartbeat.refresh()

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from devstack.polling import wait_for
 from tests.notify.conftest import alert
 from tests.support.components import REPO
-from tests.support.polling import wait_for
 from watchdog.notify.outbox import LogEntry, Outbox
 
 T = 1_700_000_000.0

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import aiohttp
-
-from tests.support.probectx import make_context, target
+from tests.support.probe_harness import validate_target
+from watchdog.config.targets import TargetSpec
 from watchdog.once.evaluate import Evaluation, RuleProblem
-from watchdog.once.probing import TargetResult
 from watchdog.once.render import judge, render_table
+from watchdog.once.run import TargetResult
 from watchdog.probes.runner import ProbeOutcome
 
 NOW = 1_700_000_000.0
-NO_STATE = Path("/nonexistent")
 
 
-def _result(session: aiohttp.ClientSession, job: str, *, up: bool, success: bool) -> TargetResult:
-    spec = make_context(target("tcp", job=job, address="127.0.0.1:1"), session, NO_STATE).spec
+def _result(job: str, *, up: bool, success: bool) -> TargetResult:
+    config = validate_target("tcp", job=job, address="127.0.0.1:1")
+    spec = TargetSpec(job, "127.0.0.1:1", "tcp", 15.0, 5.0, 1000, {}, config)
     outcome = ProbeOutcome(NOW, 0.25, up, success, None if success else "sealed", facts={"a": "b"})
     return TargetResult(spec, outcome)
 
@@ -26,13 +23,12 @@ def _evaluation(*problems: RuleProblem) -> Evaluation:
     return Evaluation(NOW, [], list(problems), [], 1, 1, "no saved alert state")
 
 
-async def test_a_failing_target_and_a_broken_rule_each_need_attention() -> None:
+def test_a_failing_target_and_a_broken_rule_each_need_attention() -> None:
     """probe_success 0 (answered, unhealthy) and a rule error both make it exit 1."""
-    async with aiohttp.ClientSession() as session:
-        targets = [
-            _result(session, "vault", up=True, success=False),
-            _result(session, "web", up=True, success=True),
-        ]
+    targets = [
+        _result("vault", up=True, success=False),
+        _result("web", up=True, success=True),
+    ]
     problem = RuleProblem("g", "Broken", "many-to-many matching not allowed")
     verdict = judge(targets, _evaluation(problem))
     assert verdict.code == 1
@@ -40,10 +36,9 @@ async def test_a_failing_target_and_a_broken_rule_each_need_attention() -> None:
     assert judge(targets[1:], _evaluation()).code == 0
 
 
-async def test_colours_only_when_asked() -> None:
+def test_colours_only_when_asked() -> None:
     """color=True paints the state cells; color=False leaves plain, aligned text."""
-    async with aiohttp.ClientSession() as session:
-        targets = [_result(session, "vault", up=True, success=False)]
+    targets = [_result("vault", up=True, success=False)]
     evaluation = _evaluation()
     verdict = judge(targets, evaluation)
     plain = render_table(targets, evaluation, verdict, [], color=False)

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from devstack.polling import wait_for
+from devstack.procs import ManagedProcess, free_port
 from tests.support.components import Running, require_binary, start_alertmanager
-from tests.support.polling import wait_for
 from tests.support.probe_harness import run_target, series_named, value_of
-from tests.support.procs import ManagedProcess, free_port
+from watchdog.probes.base import TargetMemory
 
 pytestmark = pytest.mark.slow
 
@@ -119,13 +120,13 @@ async def test_failing_integration_shows_ratio_and_fails(
     """Notifications refused by the receiver since the last probe give ratio 1 and a failure."""
     server = start_alertmanager(tmp_path / "am", _am_config(refusing_receiver))
     try:
-        target = _target(server.url, "am-failing")
-        first = await run_target(target, tmp_path)
+        target, memory = _target(server.url, "am-failing"), TargetMemory()
+        first = await run_target(target, tmp_path, memory=memory)
         assert first.success, first.error
         assert not series_named(first, "watchdog_alertmanager_notifications_failed_ratio")
         _post_alert(server)
         wait_for(lambda: _failed_webhook(server) >= 1, message="a failed webhook notification")
-        second = await run_target(target, tmp_path)
+        second = await run_target(target, tmp_path, memory=memory)
     finally:
         server.stop()
     assert second.up

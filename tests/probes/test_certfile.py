@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pki import TestPki, chain_pem, make_test_pki
-from tests.support.probe_run import config_problems, run_target, value, values
+from devstack.pki import TestPki, chain_pem, make_test_pki
+from tests.support.probe_harness import config_issues, run_target, value, values
 from watchdog.clock import FakeClock
 
 
@@ -66,7 +66,7 @@ async def test_relative_paths_are_taken_from_the_config_directory(
     """``paths: [certs/x.pem]`` means next to the config file, not the working directory."""
     (tmp_path / "certs").mkdir()
     (tmp_path / "certs" / "x.pem").write_bytes(pki.valid.cert_pem())
-    outcome = await run_target(_target("certs/x.pem"), base_dir=tmp_path)
+    outcome = await run_target(_target("certs/x.pem"), workdir=tmp_path)
     assert outcome.success, outcome.error
 
 
@@ -132,7 +132,7 @@ async def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> 
 
 def test_config_requires_at_least_one_path(tmp_path: Path) -> None:
     """An empty path list is refused at load time."""
-    problems = config_problems(tmp_path, [{"job": "c", "kind": "certfile", "paths": []}])
+    problems = config_issues([{"job": "c", "kind": "certfile", "paths": []}], tmp_path)
     assert len(problems) == 1
     assert "targets[0].paths" in problems[0]
     assert "at least 1 item" in problems[0]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from devstack.procs import free_port
 from tests.support.hostile import Handler, Route, hang, hostile_server, huge, reply
 from tests.support.probe_harness import run_target, value_of
-from tests.support.procs import free_port
 
 LIMIT = 64 * 1024
 AM_METRICS = "alertmanager_config_last_reload_successful 1\n"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from devstack.pki import TestPki, make_crl, make_test_pki
+from devstack.procs import free_port
 from tests.support.hostile import Reply, ScriptedHttpServer
-from tests.support.pki import TestPki, make_crl, make_test_pki
-from tests.support.probe_run import config_problems, run_target, value, values
-from tests.support.procs import free_port
+from tests.support.probe_harness import config_issues, run_target, value, values
 from watchdog.clock import FakeClock
 
 
@@ -88,7 +88,7 @@ async def test_wrong_issuer_fails_the_signature_check(pki: TestPki) -> None:
 
 async def test_forged_signature_fails(pki: TestPki, tmp_path: Path) -> None:
     """Same issuer name, different key: the signature does not verify."""
-    from tests.support.pki import make_ca
+    from devstack.pki import make_ca
 
     impostor = make_ca("Test Issuing CA", now=pki.now)
     forged = make_crl(impostor, [], last_update=pki.now, next_update=pki.now + timedelta(days=1))
@@ -130,7 +130,7 @@ async def test_bad_answers_are_precise_failed_probes(
     web: ScriptedHttpServer, path: str, error: str
 ) -> None:
     """Garbage, an error status and an endless body each fail the probe with the reason."""
-    outcome = await run_target(_url(f"{web.url}{path}"))
+    outcome = await run_target(_url(f"{web.url}{path}"), body_size_limit=1024 * 1024)
     assert not outcome.up
     assert outcome.error is not None
     assert outcome.error.startswith(error.format(url=web.url)), outcome.error
@@ -161,14 +161,14 @@ async def test_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_config_requires_exactly_one_source(tmp_path: Path) -> None:
     """Neither or both of url/path are refused; so is a missing issuer file."""
-    problems = config_problems(
-        tmp_path,
+    problems = config_issues(
         [
             {"job": "a", "kind": "crl"},
             {"job": "b", "kind": "crl", "url": "http://x/c.crl", "path": "c.crl"},
             {"job": "c", "kind": "crl", "path": "c.crl", "issuer_file": "nope.pem"},
             {"job": "d", "kind": "crl", "url": "ftp://x/c.crl"},
         ],
+        tmp_path,
     )
     assert len(problems) == 4, problems
     assert "set exactly one of url or path" in problems[0]

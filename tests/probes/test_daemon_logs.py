@@ -10,12 +10,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.elasticsearch import FakeElasticsearch
-from tests.fakes.fluentbit import FakeFluentBit
-from tests.fakes.loki import FakeLoki
-from tests.fakes.shipper import FakeShipper, Route
+from devstack.fakes.elasticsearch import FakeElasticsearch
+from devstack.fakes.fluentbit import FakeFluentBit
+from devstack.fakes.loki import FakeLoki
+from devstack.fakes.shipper import FakeShipper, Route
+from devstack.polling import async_wait_for
 from tests.support.components import start_daemon
-from tests.support.polling import async_wait_for
 from watchdog.clock import SystemClock
 
 pytestmark = pytest.mark.slow

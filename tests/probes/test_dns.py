@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from devstack.procs import free_port
 from tests.support.dns_peer import DnsPeer, serve_dns
 from tests.support.probe_harness import run_target, value_of
-from tests.support.procs import free_port
 
 
 @pytest.fixture

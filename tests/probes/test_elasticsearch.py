@@ -7,17 +7,23 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakes.elasticsearch import FakeElasticsearch
-from tests.fakes.server import Fault
-from tests.support.probectx import error_text, make_context, run_target, series_value, target
+from devstack.fakes.elasticsearch import FakeElasticsearch
+from devstack.fakes.server import Fault
+from tests.support.probe_harness import (
+    error_text,
+    make_context,
+    run_context,
+    validate_target,
+    value_of,
+)
 from watchdog.probes.runner import ProbeOutcome
 
 
 async def _probe(
     es: FakeElasticsearch, session: aiohttp.ClientSession, tmp_path: Path, **fields: object
 ) -> ProbeOutcome:
-    config = target("elasticsearch", url=es.url, **fields)
-    return await run_target(make_context(config, session, tmp_path, timeout=2.0))
+    config = {"kind": "elasticsearch", "url": es.url, **fields}
+    return await run_context(make_context(config, tmp_path, session, timeout=2.0))
 
 
 async def test_green_cluster_yields_exporter_series(session, tmp_path):
@@ -26,17 +32,13 @@ async def test_green_cluster_yields_exporter_series(session, tmp_path):
         outcome = await _probe(es, session, tmp_path)
     assert outcome.success, outcome.error
     status = {
-        color: series_value(outcome, "elasticsearch_cluster_health_status", color=color)
+        color: value_of(outcome, "elasticsearch_cluster_health_status", color=color)
         for color in ("green", "yellow", "red")
     }
     assert status == {"green": 1.0, "yellow": 0.0, "red": 0.0}
-    assert (
-        series_value(outcome, "elasticsearch_cluster_health_unassigned_shards", cluster="logs") == 0
-    )
-    assert series_value(outcome, "elasticsearch_cluster_health_number_of_data_nodes") == 3
-    assert (
-        series_value(outcome, "elasticsearch_cluster_health_active_shards_percent_as_number") == 100
-    )
+    assert value_of(outcome, "elasticsearch_cluster_health_unassigned_shards", cluster="logs") == 0
+    assert value_of(outcome, "elasticsearch_cluster_health_number_of_data_nodes") == 3
+    assert value_of(outcome, "elasticsearch_cluster_health_active_shards_percent_as_number") == 100
     assert outcome.facts["flavor"] == "elasticsearch"
 
 
@@ -47,8 +49,8 @@ async def test_red_with_http_200_is_a_failed_check(session, tmp_path):
     assert outcome.up
     assert not outcome.success
     assert outcome.error == "cluster logs is red: 4 unassigned shards, 2 data nodes"
-    assert series_value(outcome, "elasticsearch_cluster_health_status", color="red") == 1.0
-    assert series_value(outcome, "elasticsearch_cluster_health_unassigned_shards") == 4
+    assert value_of(outcome, "elasticsearch_cluster_health_status", color="red") == 1.0
+    assert value_of(outcome, "elasticsearch_cluster_health_unassigned_shards") == 4
 
 
 async def test_yellow_passes_unless_fail_on_yellow(session, tmp_path):
@@ -67,7 +69,7 @@ async def test_opensearch_is_detected(session, tmp_path):
         outcome = await _probe(es, session, tmp_path)
     assert outcome.facts["flavor"] == "opensearch"
     assert outcome.facts["version"] == "2.11.0"
-    assert series_value(outcome, "elasticsearch_cluster_health_status", color="green") == 1.0
+    assert value_of(outcome, "elasticsearch_cluster_health_status", color="green") == 1.0
 
 
 async def test_api_key_from_file(session, tmp_path):
@@ -150,7 +152,7 @@ async def test_health_body_without_a_colour_is_refused(session, tmp_path):
 def test_config_refuses_two_credentials(tmp_path):
     """api_key together with basic_auth is refused."""
     with pytest.raises(ValueError, match="only one of api_key, basic_auth or bearer_token"):
-        target(
+        validate_target(
             "elasticsearch",
             url="https://es:9200",
             api_key="abcd1234",

@@ -8,10 +8,16 @@ import aiohttp
 import pytest
 import yaml
 
-from tests.fakes.fluentbit import FakeFluentBit
-from tests.fakes.server import Fault
+from devstack.fakes.fluentbit import FakeFluentBit
+from devstack.fakes.server import Fault
 from tests.support.components import REPO
-from tests.support.probectx import error_text, make_context, run_target, series_value, target
+from tests.support.probe_harness import (
+    error_text,
+    make_context,
+    run_context,
+    validate_target,
+    value_of,
+)
 from tests.support.promtool import input_series, run_promtool_tests
 from watchdog.clock import FakeClock
 from watchdog.probes.runner import ProbeOutcome
@@ -20,8 +26,8 @@ from watchdog.probes.runner import ProbeOutcome
 async def _probe(
     fb: FakeFluentBit, session: aiohttp.ClientSession, tmp_path: Path, **fields: object
 ) -> ProbeOutcome:
-    config = target("fluentbit", url=fb.url, **fields)
-    return await run_target(make_context(config, session, tmp_path, timeout=2.0))
+    config = {"kind": "fluentbit", "url": fb.url, **fields}
+    return await run_context(make_context(config, tmp_path, session, timeout=2.0))
 
 
 async def test_real_counters_pass_through_by_plugin_name(session, tmp_path):
@@ -32,14 +38,14 @@ async def test_real_counters_pass_through_by_plugin_name(session, tmp_path):
         fb.fail("es.1", chunks=2, records=30, retry_failed=True)
         outcome = await _probe(fb, session, tmp_path)
     assert outcome.success, outcome.error
-    assert series_value(outcome, "fluentbit_input_records_total", name="tail.0") == 120
-    assert series_value(outcome, "fluentbit_output_proc_records_total", name="loki.0") == 100
-    assert series_value(outcome, "fluentbit_output_proc_records_total", name="es.1") == 0
-    assert series_value(outcome, "fluentbit_output_retries_failed_total", name="es.1") == 2
-    assert series_value(outcome, "fluentbit_output_dropped_records_total", name="es.1") == 30
-    assert series_value(outcome, "fluentbit_build_info", version="2.1.10") == 1
-    assert series_value(outcome, "probe_fluentbit_healthy") == 1.0
-    assert series_value(outcome, "process_start_time_seconds") is None
+    assert value_of(outcome, "fluentbit_input_records_total", name="tail.0") == 120
+    assert value_of(outcome, "fluentbit_output_proc_records_total", name="loki.0") == 100
+    assert value_of(outcome, "fluentbit_output_proc_records_total", name="es.1") == 0
+    assert value_of(outcome, "fluentbit_output_retries_failed_total", name="es.1") == 2
+    assert value_of(outcome, "fluentbit_output_dropped_records_total", name="es.1") == 30
+    assert value_of(outcome, "fluentbit_build_info", version="2.1.10") == 1
+    assert value_of(outcome, "probe_fluentbit_healthy") == 1.0
+    assert value_of(outcome, "process_start_time_seconds") is None
     assert outcome.facts["outputs"] == "es.1, loki.0"
 
 
@@ -54,9 +60,9 @@ async def test_health_error_is_a_failed_check(session, tmp_path):
     assert unhealthy.up
     assert not unhealthy.success
     assert "HC_Errors_Count" in error_text(unhealthy)
-    assert series_value(unhealthy, "probe_fluentbit_healthy") == 0.0
+    assert value_of(unhealthy, "probe_fluentbit_healthy") == 0.0
     assert recovered.success
-    assert series_value(recovered, "probe_fluentbit_healthy") == 1.0
+    assert value_of(recovered, "probe_fluentbit_healthy") == 1.0
 
 
 async def test_health_check_disabled(session, tmp_path):
@@ -67,7 +73,7 @@ async def test_health_check_disabled(session, tmp_path):
         off = await _probe(fb, session, tmp_path, health="off")
     assert auto.success
     assert auto.facts["health"] == "not enabled"
-    assert series_value(auto, "probe_fluentbit_healthy") is None
+    assert value_of(auto, "probe_fluentbit_healthy") is None
     assert not required.success
     assert "Health_Check On" in error_text(required)
     assert off.success
@@ -93,9 +99,9 @@ async def test_metrics_not_yet_available(session, tmp_path):
 async def test_hostile_metrics_answers(session, tmp_path, fault, expected):
     """Broken metrics answers are one failed probe with a precise error."""
     async with FakeFluentBit(faults={"/api/v1/metrics": fault}) as fb:
-        config = target("fluentbit", url=fb.url)
-        ctx = make_context(config, session, tmp_path, timeout=2.0, body_size_limit=1024 * 1024)
-        outcome = await run_target(ctx)
+        config = {"kind": "fluentbit", "url": fb.url}
+        ctx = make_context(config, tmp_path, session, timeout=2.0, body_size_limit=1024 * 1024)
+        outcome = await run_context(ctx)
     assert not outcome.up
     assert expected in error_text(outcome)
 
@@ -103,7 +109,7 @@ async def test_hostile_metrics_answers(session, tmp_path, fault, expected):
 def test_metrics_path_must_be_absolute():
     """metrics_path without a leading slash is refused."""
     with pytest.raises(ValueError, match="must start with '/'"):
-        target("fluentbit", url="http://fb:2020", metrics_path="api/v2/metrics/prometheus")
+        validate_target("fluentbit", url="http://fb:2020", metrics_path="api/v2/metrics/prometheus")
 
 
 SEED_RULE = """groups:

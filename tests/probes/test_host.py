@@ -10,7 +10,6 @@ import asyncio
 import shutil
 import socket
 import sys
-import threading
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,7 +21,8 @@ import pytest
 from tests.support.listener_child import listener_child
 from tests.support.probe_harness import run_target, series_named, value_of
 from watchdog.hostcheck.listeners import ephemeral_port_range
-from watchdog.probes import host
+from watchdog.probes.base import TargetMemory
+from watchdog.probes.kinds.host.probe import ScanLock
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 
@@ -177,10 +177,11 @@ async def test_listener_series_are_capped(tmp_path: Path) -> None:
 
 async def test_scan_still_running_is_not_started_twice(tmp_path: Path) -> None:
     """While an earlier scan of one target still runs, the next probe fails, not piles up."""
-    lock = host._scan_locks.setdefault("host/busy", threading.Lock())
+    memory = TargetMemory()
+    lock = memory.get(ScanLock).lock
     lock.acquire()
     try:
-        outcome = await run_target({**_host(processes={}), "instance": "busy"}, tmp_path)
+        outcome = await run_target(_host(processes={}), tmp_path, memory=memory)
     finally:
         lock.release()
     assert not outcome.up

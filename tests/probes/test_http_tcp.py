@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.support.probing import probe, spec_for, value
-from tests.support.procs import free_port
+from devstack.procs import free_port
+from tests.support.probe_harness import load_spec, run_target, value
 from tests.support.webapp import serve
 
 
@@ -47,8 +47,8 @@ async def site() -> AsyncIterator[str]:
 
 
 async def _http(tmp_path: Path, url: str, **extra: object):  # type: ignore[no-untyped-def]
-    spec = spec_for(tmp_path, {"job": "web", "kind": "http", "url": url, **extra})
-    return await probe(spec, tmp_path / "state", body_size_limit=1024 * 1024)
+    spec = load_spec({"job": "web", "kind": "http", "url": url, **extra}, tmp_path)
+    return await run_target(spec, tmp_path, body_size_limit=1024 * 1024)
 
 
 async def test_http_ok_reports_status_and_length(tmp_path: Path, site: str) -> None:
@@ -112,9 +112,9 @@ async def test_tcp_open_and_closed_ports(tmp_path: Path) -> None:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         address = f"127.0.0.1:{listener.getsockname()[1]}"
-        spec = spec_for(tmp_path, {"job": "ssh", "kind": "tcp", "address": address})
-        outcome = await probe(spec, tmp_path / "state")
+        spec = load_spec({"job": "ssh", "kind": "tcp", "address": address}, tmp_path)
+        outcome = await run_target(spec, tmp_path)
         assert outcome.success and value(outcome, "probe_tcp_connect_seconds") >= 0
         assert spec.instance == address
-    closed = await probe(spec, tmp_path / "state")
+    closed = await run_target(spec, tmp_path)
     assert closed.error == f"connect to {address} failed: connection refused"

@@ -10,8 +10,8 @@ import pytest
 from tests.support.components import REPO
 from tests.support.probe_harness import config_issues, load_spec
 from watchdog.config.load import load_config
-from watchdog.probes.dns import DnsTarget
-from watchdog.probes.host import HostTarget
+from watchdog.probes.kinds.dns import DnsTarget
+from watchdog.probes.kinds.host.probe import HostTarget
 
 CASES: list[tuple[dict[str, Any], str]] = [
     (

@@ -7,14 +7,20 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakes.loki import FakeLoki
-from tests.fakes.server import Fault
-from tests.support.probectx import error_text, make_context, run_target, series_value, target
+from devstack.fakes.loki import FakeLoki
+from devstack.fakes.server import Fault
+from tests.support.probe_harness import (
+    error_text,
+    make_context,
+    run_context,
+    validate_target,
+    value_of,
+)
 
 
 async def _probe(loki: FakeLoki, session: aiohttp.ClientSession, tmp_path: Path, **fields: object):
-    config = target("loki", url=loki.url, **fields)
-    return await run_target(make_context(config, session, tmp_path, timeout=2.0))
+    config = {"kind": "loki", "url": loki.url, **fields}
+    return await run_context(make_context(config, tmp_path, session, timeout=2.0))
 
 
 async def test_ready_loki_passes_ready_and_failure_metrics(session, tmp_path):
@@ -23,10 +29,10 @@ async def test_ready_loki_passes_ready_and_failure_metrics(session, tmp_path):
         loki.metrics["append_failures"] = 3
         outcome = await _probe(loki, session, tmp_path)
     assert outcome.success, outcome.error
-    assert series_value(outcome, "probe_loki_ready") == 1.0
-    assert series_value(outcome, "loki_distributor_ingester_append_failures_total") == 3.0
+    assert value_of(outcome, "probe_loki_ready") == 1.0
+    assert value_of(outcome, "loki_distributor_ingester_append_failures_total") == 3.0
     assert (
-        series_value(
+        value_of(
             outcome,
             "loki_request_duration_seconds_count",
             route="loki_api_v1_push",
@@ -48,7 +54,7 @@ async def test_not_ready_keeps_lokis_reason(session, tmp_path):
     assert outcome.up
     assert not outcome.success
     assert outcome.error == f"Loki not ready: {reason}"
-    assert series_value(outcome, "probe_loki_ready") == 0.0
+    assert value_of(outcome, "probe_loki_ready") == 0.0
 
 
 async def test_multiline_reason_is_joined(session, tmp_path):
@@ -65,7 +71,7 @@ async def test_extra_metrics_pass_through(session, tmp_path):
     """extra_metrics names are passed through as well."""
     async with FakeLoki() as loki:
         outcome = await _probe(loki, session, tmp_path, extra_metrics=["go_goroutines"])
-    assert series_value(outcome, "go_goroutines") == 312.0
+    assert value_of(outcome, "go_goroutines") == 312.0
 
 
 async def test_unexpected_status_is_down(session, tmp_path):
@@ -82,7 +88,7 @@ async def test_broken_metrics_fail_the_check_but_keep_ready(session, tmp_path):
         outcome = await _probe(loki, session, tmp_path)
     assert outcome.up
     assert not outcome.success
-    assert series_value(outcome, "probe_loki_ready") == 1.0
+    assert value_of(outcome, "probe_loki_ready") == 1.0
     assert error_text(outcome).startswith("metrics: ")
     assert "malformed exposition" in outcome.error
 
@@ -90,8 +96,8 @@ async def test_broken_metrics_fail_the_check_but_keep_ready(session, tmp_path):
 async def test_hanging_loki_times_out(session, tmp_path):
     """A /ready that never answers costs one failed probe with the timeout as the error."""
     async with FakeLoki(faults={"/ready": Fault("hang")}) as loki:
-        config = target("loki", url=loki.url)
-        outcome = await run_target(make_context(config, session, tmp_path, timeout=0.3))
+        config = {"kind": "loki", "url": loki.url}
+        outcome = await run_context(make_context(config, tmp_path, session, timeout=0.3))
     assert not outcome.up
     assert outcome.error == "probe timed out after 0.3s"
 
@@ -106,4 +112,4 @@ async def test_hanging_loki_times_out(session, tmp_path):
 def test_config_refuses_bad_fields(fields, message):
     """Invalid loki fields are refused with the reason."""
     with pytest.raises(ValueError, match=message):
-        target("loki", url="http://loki:3100", **fields)
+        validate_target("loki", url="http://loki:3100", **fields)

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
+from devstack.polling import wait_for
+from devstack.procs import free_port
 from tests.support.components import Running, start_prometheus
-from tests.support.polling import wait_for
 from tests.support.probe_harness import run_target, series_named, value_of
-from tests.support.procs import free_port
-from watchdog.probes.prometheus import PASSED_THROUGH
+from watchdog.probes.base import TargetMemory
+from watchdog.probes.kinds.prometheus import PASSED_THROUGH
 from watchdog.probes.runner import GENERIC_SERIES
 
 pytestmark = pytest.mark.slow
@@ -105,9 +106,9 @@ async def test_healthy_server_passes_and_keeps_only_its_blind_or_mute_metrics(
     prom: Reconfigurable, tmp_path: Path
 ) -> None:
     """A healthy Prometheus is up and successful; only the listed self-metrics are kept."""
-    target = _target(prom, "prom-healthy", require_alertmanagers=False)
-    await run_target(target, tmp_path)
-    outcome = await run_target(target, tmp_path)
+    target, memory = _target(prom, "prom-healthy", require_alertmanagers=False), TargetMemory()
+    await run_target(target, tmp_path, memory=memory)
+    outcome = await run_target(target, tmp_path, memory=memory)
     assert outcome.up, outcome.error
     assert outcome.success, outcome.error
     assert value_of(outcome, "watchdog_prometheus_ready") == 1.0
@@ -139,10 +140,10 @@ async def test_rule_evaluation_failures_since_last_probe_fail_the_probe(
     prom: Reconfigurable, tmp_path: Path
 ) -> None:
     """Rule evaluation failures that grew between two probes make the second one fail."""
-    target = _target(prom, "prom-rules")
+    target, memory = _target(prom, "prom-rules"), TargetMemory()
     try:
         assert prom.apply(_config(prom.workdir), rules=BROKEN_RULES) == 200
-        first = await run_target(target, tmp_path)
+        first = await run_target(target, tmp_path, memory=memory)
         seen = sum(series_named(first, "prometheus_rule_evaluation_failures_total").values())
 
         def grew() -> bool:
@@ -150,7 +151,7 @@ async def test_rule_evaluation_failures_since_last_probe_fail_the_probe(
             return value is not None and value > seen
 
         wait_for(grew, message="another rule evaluation failure")
-        second = await run_target(target, tmp_path)
+        second = await run_target(target, tmp_path, memory=memory)
     finally:
         prom.restore()
     assert second.up

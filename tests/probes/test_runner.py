@@ -6,7 +6,7 @@ from typing import Literal
 
 import pytest
 
-from tests.support.probing import probe, spec_for, value
+from tests.support.probe_harness import load_spec, run_target, value
 from watchdog.clock import FakeClock
 from watchdog.config.targets import TargetBase
 from watchdog.probes import PROBES
@@ -52,8 +52,8 @@ def fake_kind(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _run(tmp_path: Path, behaviour: str, **extra: object) -> ProbeOutcome:
-    spec = spec_for(tmp_path, {"job": "j", "kind": "fake", "behaviour": behaviour, **extra})
-    return await probe(spec, tmp_path / "state", clock=FakeClock(1000.0))
+    spec = load_spec({"job": "j", "kind": "fake", "behaviour": behaviour, **extra}, tmp_path)
+    return await run_target(spec, tmp_path, clock=FakeClock(1000.0))
 
 
 async def test_success_adds_up_duration_success_and_renames_clashes(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 
 from tests.support.components import Running, start_prometheus
-from tests.support.probing import probe, spec_for, value
+from tests.support.probe_harness import load_spec, run_target, value
 from tests.support.webapp import serve
 
 EXPOSITION = """\
@@ -37,11 +37,11 @@ async def test_scrape_keeps_labels_and_adds_target_labels(
     tmp_path: Path, exporter: dict[str, str]
 ) -> None:
     """Every sample keeps its labels, gains job/instance, and clashing job is exported_job."""
-    spec = spec_for(
-        tmp_path,
+    spec = load_spec(
         {"job": "fluentbit", "kind": "scrape", "url": exporter["url"], "labels": {"site": "dc1"}},
+        tmp_path,
     )
-    outcome = await probe(spec, tmp_path / "state")
+    outcome = await run_target(spec, tmp_path)
     assert outcome.success
     assert (
         value(
@@ -63,8 +63,8 @@ async def test_malformed_exposition_fails_with_line(
 ) -> None:
     """A malformed line fails the whole scrape and says which line."""
     exporter["body"] = EXPOSITION + "this is not a metric\n"
-    spec = spec_for(tmp_path, {"job": "x", "kind": "scrape", "url": exporter["url"]})
-    outcome = await probe(spec, tmp_path / "state")
+    spec = load_spec({"job": "x", "kind": "scrape", "url": exporter["url"]}, tmp_path)
+    outcome = await run_target(spec, tmp_path)
     assert not outcome.up
     assert outcome.error == (
         f"{exporter['url']}: malformed exposition: line 5: not a valid sample line: "
@@ -75,8 +75,8 @@ async def test_malformed_exposition_fails_with_line(
 async def test_non_200_fails_the_scrape(tmp_path: Path, exporter: dict[str, str]) -> None:
     """An exporter answering 503 is down for the scrape kind."""
     exporter["status"] = "503"
-    spec = spec_for(tmp_path, {"job": "x", "kind": "scrape", "url": exporter["url"]})
-    outcome = await probe(spec, tmp_path / "state")
+    spec = load_spec({"job": "x", "kind": "scrape", "url": exporter["url"]}, tmp_path)
+    outcome = await run_target(spec, tmp_path)
     assert outcome.error == f"{exporter['url']} answered HTTP 503"
 
 
@@ -92,10 +92,10 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 async def test_scrape_real_prometheus_metrics(tmp_path: Path, prometheus: Running) -> None:
     """A real, large exposition (histograms, summaries, escapes) parses completely."""
-    spec = spec_for(
-        tmp_path, {"job": "prometheus", "kind": "scrape", "url": f"{prometheus.url}/metrics"}
+    spec = load_spec(
+        {"job": "prometheus", "kind": "scrape", "url": f"{prometheus.url}/metrics"}, tmp_path
     )
-    outcome = await probe(spec, tmp_path / "state")
+    outcome = await run_target(spec, tmp_path)
     assert outcome.success, outcome.error
     names = {key.name for key in outcome.series}
     assert len(outcome.series) > 200
@@ -116,8 +116,8 @@ async def test_hash_in_label_value_and_tab_escape_keep_the_target_up(
 ) -> None:
     """``" # "`` inside a label value and a ``\\t`` escape parse as Prometheus parses them."""
     exporter["body"] = 'a{x="foo # bar"} 1\nb{y="t\\tz"} 2\n'
-    spec = spec_for(tmp_path, {"job": "odd", "kind": "scrape", "url": exporter["url"]})
-    outcome = await probe(spec, tmp_path / "state")
+    spec = load_spec({"job": "odd", "kind": "scrape", "url": exporter["url"]}, tmp_path)
+    outcome = await run_target(spec, tmp_path)
     assert outcome.success, outcome
     assert value(outcome, "a", x="foo # bar", job="odd") == 1
     assert value(outcome, "b", y="t\\tz", job="odd") == 2

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.openbao import find_bao, start_raft
-from tests.support.probe_run import config_problems, run_target, value, values
+from devstack.openbao import find_bao, start_raft
+from tests.support.probe_harness import config_issues, run_target, value, values
 from watchdog.clock import FakeClock
-from watchdog.probes import snapshot as snapshot_probe
-from watchdog.probes.raft_snapshot import SnapshotVerdict, verify_snapshot
+from watchdog.probes.base import TargetMemory
+from watchdog.probes.kinds.snapshot import probe as snapshot_probe
+from watchdog.probes.kinds.snapshot.raft import SnapshotVerdict, verify_snapshot
 
 pytestmark = [
     pytest.mark.slow,
@@ -274,11 +275,12 @@ async def test_verification_is_cached_by_path_size_and_mtime(
 
     monkeypatch.setattr(snapshot_probe, "verify_snapshot", counting)
     path = _place(tmp_path, real.second, "vault.snap", NOW - 600)
+    memory = TargetMemory()
     for _ in range(3):
-        assert (await run_target(_target(tmp_path), clock=FakeClock(NOW))).success
+        assert (await run_target(_target(tmp_path), clock=FakeClock(NOW), memory=memory)).success
     assert calls == [path]
     os.utime(path, (NOW - 300, NOW - 300))
-    await run_target(_target(tmp_path), clock=FakeClock(NOW))
+    await run_target(_target(tmp_path), clock=FakeClock(NOW), memory=memory)
     assert calls == [path, path]
 
 
@@ -295,12 +297,15 @@ async def test_a_slow_verification_is_reported_as_pending_then_used(
 
     monkeypatch.setattr(snapshot_probe, "verify_snapshot", slow)
     _place(tmp_path, real.second, "big.snap", NOW - 600)
-    first = await run_target(_target(tmp_path), clock=FakeClock(NOW), probe_timeout=0.5)
+    memory = TargetMemory()
+    first = await run_target(
+        _target(tmp_path), clock=FakeClock(NOW), probe_timeout=0.5, memory=memory
+    )
     assert first.up, first.error
     assert first.facts["integrity"].startswith("not known yet: verification still running")
     assert values(first, "watchdog_snapshot_newest_valid") == []
     release.set()
-    second = await run_target(_target(tmp_path), clock=FakeClock(NOW))
+    second = await run_target(_target(tmp_path), clock=FakeClock(NOW), memory=memory)
     assert value(second, "watchdog_snapshot_newest_valid") == 1
 
 
@@ -323,12 +328,12 @@ async def test_missing_directory_is_a_failed_probe(tmp_path: Path) -> None:
 
 def test_config_rejects_escaping_patterns_and_bad_durations(tmp_path: Path) -> None:
     """pattern must stay inside path; durations need units."""
-    problems = config_problems(
-        tmp_path,
+    problems = config_issues(
         [
             {"job": "a", "kind": "snapshot", "path": "/s", "pattern": "../*.snap"},
             {"job": "b", "kind": "snapshot", "path": "/s", "max_age": 26},
         ],
+        tmp_path,
     )
     assert len(problems) == 2, problems
     assert "targets[0].pattern: pattern must be a relative glob" in problems[0]

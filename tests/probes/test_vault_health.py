@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from watchdog.probes.vault_health import (
+from watchdog.probes.kinds.vault.health import (
     NodeHealthError,
     node_samples,
     parse_health,

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from devstack.procs import free_port
 from tests.support.hostile import Reply, ScriptedHttpServer
-from tests.support.procs import free_port
-from watchdog.probes.vault_hvac import AuthRequest, CanaryCheck, run_checks
+from watchdog.probes.kinds.vault.hvac import AuthRequest, CanaryCheck, run_checks
 
 
 @pytest.fixture(scope="module")

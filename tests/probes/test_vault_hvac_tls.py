@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack.pki import TestPki, make_test_pki
 from tests.support.httpsink import Answer, HttpSink
-from tests.support.pki import TestPki, make_test_pki
-from watchdog.probes.vault_hvac import AuthRequest, run_checks
+from watchdog.probes.kinds.vault.hvac import AuthRequest, run_checks
 
 _LOOKUP = {"data": {"ttl": 3600, "expire_time": "2030-01-01T00:00:00Z", "policies": ["p"]}}
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from devstack.openbao import OpenBao, find_bao, start_raft
+from devstack.polling import async_wait_for, wait_for
 from tests.support.components import start_daemon
-from tests.support.openbao import OpenBao, find_bao, start_raft
-from tests.support.polling import async_wait_for, wait_for
-from tests.support.probe_run import run_target, value
+from tests.support.probe_harness import run_target, value
 from watchdog.probes.runner import ProbeOutcome
 
 pytestmark = [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support.pki import Issued, chain_pem, issue, make_ca
+from devstack.pki import Issued, chain_pem, issue, make_ca
 from watchdog.probes.x509util import (
     CertificateParseError,
     describe_remaining,

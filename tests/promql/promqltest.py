@@ -33,7 +33,7 @@ from watchdog.promql.nodes import (
     VectorSelectorNode,
 )
 from watchdog.promql.parse import children
-from watchdog.rules.unittest.series import MISSING, STALE, Value, expand_values, parse_series
+from watchdog.rules.promtool_tests.series import MISSING, STALE, Value, expand_values, parse_series
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 

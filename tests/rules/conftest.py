@@ -10,9 +10,10 @@ import structlog
 
 from watchdog.alerts import Notification
 from watchdog.config.yamlsource import parse_yaml
-from watchdog.metrics import SelfMetrics
+from watchdog.metrics import MetricsRegistry
 from watchdog.rules.files import parse_rule_document
 from watchdog.rules.manager import RuleManager
+from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.model import RuleGroup
 from watchdog.store import SampleStore
 
@@ -57,7 +58,7 @@ def make_manager(tmp_path: Path) -> ManagerFactory:
         manager = RuleManager(
             store=store,
             sink=sink,
-            metrics=SelfMetrics(),
+            metrics=RuleMetrics(MetricsRegistry()),
             default_interval=10.0,
             state_dir=tmp_path,
             **kw,  # type: ignore[arg-type]

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from devstack.polling import wait_for
 from tests.support.components import Running, start_daemon, start_prometheus
 from tests.support.loopthread import LoopThread
-from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow
 

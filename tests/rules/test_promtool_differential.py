@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.components import require_binary
-from watchdog.rules.unittest.runner import run_test_file
+from watchdog.rules.promtool_tests.runner import run_test_file
 
 CASES = Path(__file__).parent / "promtool_cases"
 FILES = sorted(p for p in CASES.glob("*.yaml") if not p.name.endswith(".rules.yaml"))

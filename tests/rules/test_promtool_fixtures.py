@@ -15,7 +15,7 @@ import yaml
 
 from tests.support.components import require_binary
 from tests.support.conformance import conformance_dir
-from watchdog.rules.unittest.runner import run_test_file
+from watchdog.rules.promtool_tests.runner import run_test_file
 
 EXPECTED_TO_FAIL = {
     "bad-input-series.yml",

@@ -18,8 +18,8 @@ from types import TracebackType
 from aiohttp import web
 
 from devstack.fakes.server import stream_body
+from devstack.procs import free_port
 from tests.support.loopthread import LoopThread
-from tests.support.procs import free_port
 from tests.support.tcpserver import ThreadedTcpServer
 
 __all__ = [

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from devstack.polling import wait_for
 from tests.support.loopthread import LoopThread
-from tests.support.polling import wait_for
 
 __all__ = ["Answer", "HttpSink", "Recorded", "alertmanager_routing_to"]
 

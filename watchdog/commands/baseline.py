@@ -17,7 +17,7 @@ from watchdog.hostcheck.baseline import baseline_path, load_baseline
 from watchdog.hostcheck.errors import BaselineError
 from watchdog.hostcheck.files import diff, scan
 from watchdog.hostcheck.snapshot import record_baseline
-from watchdog.probes.host import HostTarget, file_settings
+from watchdog.probes.kinds.host.probe import HostTarget, file_settings
 
 __all__ = ["register"]
 

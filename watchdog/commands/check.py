@@ -7,20 +7,18 @@ is invalid or the lint found an error. See ``watchdog.rules.lint`` for what is a
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from watchdog.app import make_session
 from watchdog.clock import SystemClock
 from watchdog.commands.common import load_or_explain
 from watchdog.config.advice import config_warnings
 from watchdog.config.model import LoadedConfig
 from watchdog.once.loop import run_bounded
 from watchdog.once.scratch import scratch_state
+from watchdog.probes.runner import probe_all
 from watchdog.rules.lint import Finding, LiveTarget, exposed_names, lint_live, lint_static
 from watchdog.rules.model import RuleGroup
-from watchdog.scheduler import probe_once
 
 __all__ = ["live_targets", "register"]
 
@@ -76,13 +74,12 @@ async def live_targets(config: LoadedConfig) -> list[LiveTarget]:
     """
     clock = SystemClock()
     with scratch_state(config.model.state_dir) as (scratch, _notes):
-        async with make_session() as session:
-            outcomes = await asyncio.gather(
-                *(
-                    probe_once(spec, session, scratch, clock, config.global_.body_size_limit)
-                    for spec in config.targets
-                )
-            )
+        outcomes = await probe_all(
+            config.targets,
+            state_dir=scratch,
+            clock=clock,
+            body_size_limit=config.global_.body_size_limit,
+        )
     return [
         LiveTarget(spec, outcome.up, exposed_names(outcome.series))
         for spec, outcome in zip(config.targets, outcomes, strict=True)

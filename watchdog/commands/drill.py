@@ -18,7 +18,8 @@ from watchdog.commands.common import load_or_explain
 from watchdog.drill.journal import journal_drill
 from watchdog.drill.outcome import seconds
 from watchdog.drill.report import ReportPaths, write_report
-from watchdog.drill.run import DrillRun, channel_count, run_drill
+from watchdog.drill.run import DrillRun, applicable_checks, run_drill
+from watchdog.drill.stages import STAGES
 from watchdog.durations import DurationError, parse_duration
 
 __all__ = ["register"]
@@ -66,12 +67,9 @@ def _handle(args: argparse.Namespace) -> int:
     if loaded is None:
         return 2
     config, _ = loaded
-    if channel_count(config.model.alerting) == 0:
-        print(
-            f"drill: {config.source} configures no alert channel (alerting.alertmanagers,"
-            " alerting.emergency, alerting.heartbeat): nothing to drill",
-            file=sys.stderr,
-        )
+    if applicable_checks(config) == 0:
+        needs = "; ".join(f"the {stage.name} stage needs {stage.needs}" for stage in STAGES)
+        print(f"drill: {config.source} configures nothing to drill ({needs})", file=sys.stderr)
         return 2
     run = asyncio.run(run_drill(config, budget=budget, hold=hold))
     state_dir = config.model.state_dir

@@ -1,23 +1,25 @@
-"""The ``alerting`` section: Alertmanager replicas, emergency receivers, heartbeats, outbox."""
+"""The ``alerting`` section: Alertmanager replicas, emergency receivers, heartbeats, outbox.
+
+Each emergency receiver's own settings live with its kind in ``watchdog.notify.receivers``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Union
 
-from pydantic import BeforeValidator, Field, SecretStr, model_validator
+from pydantic import Field, model_validator
 
 from watchdog.config.httpclient import BasicAuth, HttpClientConfig
-from watchdog.config.tls import TLSConfig
 from watchdog.config.types import (
     Duration,
-    HttpUrl,
     Model,
     Secret,
     SecretFile,
-    check_http_url,
+    SecretUrl,
     pick_secret,
+    reveal,
 )
-from watchdog.redact import register_url_secret
+from watchdog.notify.receivers import RECEIVERS, ReceiverConfig, receiver_names
 
 __all__ = [
     "AlertingConfig",
@@ -29,28 +31,7 @@ __all__ = [
     "HeartbeatConfig",
     "HeartbeatInConfig",
     "OutboxConfig",
-    "PagerDutyReceiver",
-    "SlackReceiver",
-    "WebhookReceiver",
-    "receiver_names",
 ]
-
-
-def _secret_url(value: Any) -> SecretStr:
-    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-    if not isinstance(raw, str):
-        raise ValueError("expected a URL string")
-    # Tokens usually live in the path or query (Slack, healthchecks): hide those on their own too.
-    register_url_secret(raw)
-    try:
-        check_http_url(raw)
-    except ValueError:
-        raise ValueError("must be an http:// or https:// URL with a host") from None
-    return SecretStr(raw)
-
-
-SecretUrl = Annotated[SecretStr, BeforeValidator(_secret_url)]
-"""A URL that may embed a credential (Slack, healthchecks): validated, never printed."""
 
 
 class AlertmanagerConfig(HttpClientConfig):
@@ -59,94 +40,14 @@ class AlertmanagerConfig(HttpClientConfig):
     timeout: Duration = 10.0
 
 
-def _reveal(inline: SecretStr | None, from_file: SecretStr | None) -> str:
-    chosen = inline if inline is not None else from_file
-    assert chosen is not None, "validated as required"
-    return chosen.get_secret_value()
-
-
-class WebhookReceiver(Model):
-    """Generic webhook: the body is an Alertmanager webhook payload (version 4)."""
-
-    kind: Literal["webhook"]
-    name: str | None = None
-    url: SecretUrl | None = None
-    url_file: SecretFile | None = None
-    hmac_secret: Secret | None = None
-    hmac_secret_file: SecretFile | None = None
-    max_alerts: int = Field(default=0, ge=0)
-    send_resolved: bool = True
-    timeout: Duration = 10.0
-    tls: TLSConfig | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> WebhookReceiver:
-        pick_secret(self.url, self.url_file, "url", required=True)
-        pick_secret(self.hmac_secret, self.hmac_secret_file, "hmac_secret", required=False)
-        return self
-
-    def target(self) -> str:
-        """The URL to post to (a secret)."""
-        return _reveal(self.url, self.url_file)
-
-    def hmac_key(self) -> str | None:
-        """The HMAC-SHA256 signing secret, if any."""
-        chosen = self.hmac_secret or self.hmac_secret_file
-        return chosen.get_secret_value() if chosen is not None else None
-
-
-class SlackReceiver(Model):
-    """Slack incoming webhook."""
-
-    kind: Literal["slack"]
-    name: str | None = None
-    url: SecretUrl | None = None
-    url_file: SecretFile | None = None
-    channel: str | None = None
-    send_resolved: bool = True
-    timeout: Duration = 10.0
-    tls: TLSConfig | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> SlackReceiver:
-        pick_secret(self.url, self.url_file, "url", required=True)
-        return self
-
-    def target(self) -> str:
-        """The incoming-webhook URL (a secret)."""
-        return _reveal(self.url, self.url_file)
-
-
-class PagerDutyReceiver(Model):
-    """PagerDuty Events API v2."""
-
-    kind: Literal["pagerduty"]
-    name: str | None = None
-    routing_key: Secret | None = None
-    routing_key_file: SecretFile | None = None
-    url: HttpUrl = "https://events.pagerduty.com/v2/enqueue"
-    source: str | None = None
-    send_resolved: bool = True
-    timeout: Duration = 10.0
-    tls: TLSConfig | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> PagerDutyReceiver:
-        pick_secret(self.routing_key, self.routing_key_file, "routing_key", required=True)
-        return self
-
-    def target(self) -> str:
-        """The Events API URL (not a secret; the routing key is)."""
-        return self.url
-
-    def key(self) -> str:
-        """The integration's routing key (a secret)."""
-        return _reveal(self.routing_key, self.routing_key_file)
-
-
-EmergencyReceiver = Annotated[
-    WebhookReceiver | SlackReceiver | PagerDutyReceiver, Field(discriminator="kind")
-]
+if TYPE_CHECKING:
+    EmergencyReceiver = ReceiverConfig
+else:
+    EmergencyReceiver = Annotated[
+        Union[tuple(kind.config for kind in RECEIVERS.values())],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]
+"""One entry of ``alerting.emergency``: the config model of a registered receiver kind."""
 
 
 class HeartbeatConfig(Model):
@@ -166,7 +67,7 @@ class HeartbeatConfig(Model):
 
     def target(self) -> str:
         """The ping URL (a secret)."""
-        return _reveal(self.url, self.url_file)
+        return reveal(self.url, self.url_file)
 
 
 class HeartbeatInConfig(Model):
@@ -259,23 +160,3 @@ class AlertingConfig(Model):
         if self.repeat_interval <= 0:
             raise ValueError("repeat_interval must be positive")
         return self
-
-
-def receiver_names(
-    receivers: list[WebhookReceiver | SlackReceiver | PagerDutyReceiver],
-) -> list[str]:
-    """Each receiver's name: its ``name``, else its kind (numbered when a kind repeats)."""
-    counts: dict[str, int] = {}
-    for receiver in receivers:
-        counts[receiver.kind] = counts.get(receiver.kind, 0) + 1
-    seen: dict[str, int] = {}
-    names: list[str] = []
-    for receiver in receivers:
-        seen[receiver.kind] = seen.get(receiver.kind, 0) + 1
-        if receiver.name:
-            names.append(receiver.name)
-        elif counts[receiver.kind] > 1:
-            names.append(f"{receiver.kind}-{seen[receiver.kind]}")
-        else:
-            names.append(receiver.kind)
-    return names

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from watchdog.config.errors import ConfigError, ConfigIssue
-from watchdog.config.model import LoadedConfig, WatchdogConfig, checksum_files
+from watchdog.config.model import LoadedConfig, WatchdogConfig
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.config.validation import did_you_mean, issues_from_validation
 from watchdog.config.yamlsource import YamlDocument, expand_env, load_yaml
@@ -53,8 +53,6 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         model=model,
         targets=specs,
         rule_paths=rule_paths,
-        checksum=checksum_files([path, *rule_paths]),
-        raw_targets=targets,
     )
 
 

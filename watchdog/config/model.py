@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.config.alerting import AlertingConfig
-from watchdog.config.targets import TargetBase, TargetSpec
+from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
 
 __all__ = [
@@ -103,8 +102,6 @@ class LoadedConfig:
     model: WatchdogConfig
     targets: list[TargetSpec]
     rule_paths: list[Path]
-    checksum: str
-    raw_targets: list[TargetBase] = field(default_factory=list)
 
     @property
     def global_(self) -> GlobalConfig:
@@ -115,15 +112,3 @@ class LoadedConfig:
     def external_labels(self) -> dict[str, str]:
         """Labels added to every alert leaving the daemon."""
         return dict(self.model.global_.external_labels)
-
-
-def checksum_files(paths: list[Path]) -> str:
-    """SHA-256 over the bytes of the config and every rule file, for reload skipping."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
-    return digest.hexdigest()

@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from watchdog.config.types import Duration, LabelName, Model
 
-__all__ = ["TargetBase", "TargetSpec", "instance_from_url"]
+__all__ = ["TargetBase", "TargetSpec", "instance_from_url", "split_address"]
 
 _RESERVED_LABELS = {"job", "instance"}
 _LABEL_VALUE_OK = re.compile(r"^[^\x00-\x1f]*$")
@@ -47,6 +47,18 @@ class TargetBase(Model):
     def default_instance(self) -> str:
         """The ``instance`` label when the user gave none (kinds override)."""
         return self.job
+
+    def extra_series(self) -> frozenset[str]:
+        """Metric names these settings add to what the kind declares (``extra_metrics``)."""
+        return frozenset()
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """Split ``host:port`` (``[v6]:port`` allowed)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"address {address!r} must be host:port with a port in 1-65535")
+    return host.strip("[]"), int(port)
 
 
 def instance_from_url(url: str) -> str:

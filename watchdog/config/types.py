@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from watchdog.durations import DurationError, format_duration, parse_duration
-from watchdog.redact import register_secret
+from watchdog.redact import register_secret, register_url_secret
 from watchdog.samples import METRIC_NAME_PATTERN
 
 __all__ = [
@@ -31,8 +31,10 @@ __all__ = [
     "Model",
     "Secret",
     "SecretFile",
+    "SecretUrl",
     "check_http_url",
     "pick_secret",
+    "reveal",
 ]
 
 
@@ -167,6 +169,30 @@ def _read_secret_file(value: Any, info: ValidationInfo) -> SecretStr:
 
 SecretFile = Annotated[SecretStr, BeforeValidator(_read_secret_file)]
 """A ``*_file`` field: the path is given, the file's stripped content is the secret."""
+
+
+def _secret_url(value: Any) -> SecretStr:
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(raw, str):
+        raise ValueError("expected a URL string")
+    # Tokens usually live in the path or query (Slack, healthchecks): hide those on their own too.
+    register_url_secret(raw)
+    try:
+        check_http_url(raw)
+    except ValueError:
+        raise ValueError("must be an http:// or https:// URL with a host") from None
+    return SecretStr(raw)
+
+
+SecretUrl = Annotated[SecretStr, BeforeValidator(_secret_url)]
+"""A URL that may embed a credential (Slack, healthchecks): validated, never printed."""
+
+
+def reveal(inline: SecretStr | None, from_file: SecretStr | None) -> str:
+    """The value of a required ``name`` / ``name_file`` pair (validated by ``pick_secret``)."""
+    chosen = inline if inline is not None else from_file
+    assert chosen is not None, "validated as required"
+    return chosen.get_secret_value()
 
 
 def pick_secret(

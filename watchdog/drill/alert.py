@@ -14,6 +14,7 @@ from watchdog.alerts import Notification, iso_time
 __all__ = ["DRILL_ALERTNAME", "DRILL_TTL", "DrillAlert", "new_drill", "operator"]
 
 DRILL_ALERTNAME = "WatchdogDRDrill"
+_MILLISECOND = 0.001
 DRILL_TTL = 600.0
 """Seconds after the drill's planned end at which Alertmanager resolves the drill alert on its
 own, should the drill's own resolve never arrive (the drill was killed, the replica went away)."""
@@ -73,8 +74,13 @@ class DrillAlert:
         return self._note("firing", self.started_at + self.ttl)
 
     def resolved(self, now: float) -> Notification:
-        """The same alert, resolved at ``now``."""
-        return self._note("resolved", now)
+        """The same alert, resolved a millisecond before ``now``.
+
+        Times go out at millisecond precision, rounded: an end rounded past the moment it
+        arrives is not yet a resolve to Alertmanager, whose merge then keeps the firing
+        alert's later end, and the drill alert would stay listed until its TTL.
+        """
+        return self._note("resolved", now - _MILLISECOND)
 
     def _note(self, status: str, ends_at: float) -> Notification:
         return Notification(

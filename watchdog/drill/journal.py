@@ -34,9 +34,10 @@ def journal_drill(
         return f"not recorded: cannot open {path}: {exc}"
     written: list[int] = []
     with closing(journal):
-        for result in run.results:
+        for stage, result in ((s.name, r) for s in run.stages for r in s.results):
             data = {
                 "drill": run.drill.id,
+                "stage": stage,
                 "channel": result.channel,
                 "kind": result.kind,
                 "outcome": result.outcome,

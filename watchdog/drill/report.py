@@ -1,6 +1,8 @@
 """The drill's dated report: Markdown for people, JSON for tools, side by side.
 
-Both are written under ``drill-<id>.md`` / ``.json`` (the id starts with the UTC start time,
+Each stage has its section (a table of its channels or checks); the JSON lists every result
+under ``channels`` with its ``stage``, and each stage's verdict under ``stages``. Both are
+written under ``drill-<id>.md`` / ``.json`` (the id starts with the UTC start time,
 ``20260301T091500Z-3fa9c1``), so reports sort by date and two drills never collide. Nothing in
 them is a secret: targets are redacted URLs, errors come from the delivery code's redacted
 wording, and the whole text goes through ``redact`` once more before it is written.
@@ -17,6 +19,7 @@ from typing import Any
 from watchdog.alerts import iso_time
 from watchdog.drill.outcome import ChannelResult, seconds
 from watchdog.drill.run import DrillRun
+from watchdog.drill.stage import StageResult
 from watchdog.redact import redact
 
 __all__ = ["REPORT_VERSION", "ReportPaths", "report_json", "report_markdown", "write_report"]
@@ -50,13 +53,18 @@ def report_json(run: DrillRun, *, config: str, journal: str) -> dict[str, Any]:
         "passed": run.passed,
         "summary": run.summary,
         "alert": {"labels": drill.labels, "annotations": drill.annotations},
-        "channels": [_channel_json(r) for r in run.results],
+        "stages": [
+            {"stage": s.name, "title": s.title, "passed": s.passed, "summary": s.summary}
+            for s in run.stages
+        ],
+        "channels": [_channel_json(s.name, r) for s in run.stages for r in s.results],
         "journal": journal,
     }
 
 
-def _channel_json(result: ChannelResult) -> dict[str, Any]:
+def _channel_json(stage: str, result: ChannelResult) -> dict[str, Any]:
     return {
+        "stage": stage,
         "channel": result.channel,
         "kind": result.kind,
         "target": result.target,
@@ -90,12 +98,29 @@ def report_markdown(run: DrillRun, *, config: str, journal: str) -> str:
         f"- Test alert: {matchers}",
         f"- Journal: {journal}",
         "",
-        "## Channels",
+    ]
+    for stage in run.stages:
+        lines += _stage_table(stage)
+    lines += ["## Steps", ""]
+    for r in run.results:
+        lines.append(f"### {r.channel}")
+        lines.append("")
+        for step in r.steps:
+            mark = "ok" if step.ok else "FAILED"
+            lines.append(f"- {step.name}: {mark} ({step.detail})")
+        lines.append("")
+    lines += ["## Summary", "", _advice(run), ""]
+    return "\n".join(lines)
+
+
+def _stage_table(stage: StageResult) -> list[str]:
+    lines = [
+        f"## {stage.title}",
         "",
         "| Channel | Kind | Target | Outcome | Passed | Latency | Detail |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in run.results:
+    for r in stage.results:
         cells = [
             r.channel,
             r.kind,
@@ -106,16 +131,7 @@ def report_markdown(run: DrillRun, *, config: str, journal: str) -> str:
             r.detail,
         ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    lines += ["", "## Steps", ""]
-    for r in run.results:
-        lines.append(f"### {r.channel}")
-        lines.append("")
-        for step in r.steps:
-            mark = "ok" if step.ok else "FAILED"
-            lines.append(f"- {step.name}: {mark} ({step.detail})")
-        lines.append("")
-    lines += ["## Summary", "", _advice(run), ""]
-    return "\n".join(lines)
+    return [*lines, ""]
 
 
 def _advice(run: DrillRun) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 
 from watchdog.clock import Clock
 from watchdog.journal.chain import Journal
+from watchdog.journal.metrics import JournalMetrics
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.sqlitedb import DbWorker
 
 __all__ = ["JOURNAL_FILE", "JournalWriter"]
@@ -21,7 +21,7 @@ class JournalWriter:
     """Records entries in call order on the database worker; failures are counted and logged."""
 
     def __init__(
-        self, journal: Journal, worker: DbWorker, metrics: SelfMetrics, clock: Clock
+        self, journal: Journal, worker: DbWorker, metrics: JournalMetrics, clock: Clock
     ) -> None:
         self.journal = journal
         self._worker = worker

@@ -19,11 +19,11 @@ import aiohttp
 from watchdog.clock import Clock
 from watchdog.config.alerting import AlertmanagerConfig
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.backoff import Backoff
 from watchdog.notify.fallback import ReplicaHealth
 from watchdog.notify.http import Attempt, HttpRequest, send_request
 from watchdog.notify.loops import run_forever
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import OutboxRow
 from watchdog.redact import redact_url
 
@@ -39,7 +39,7 @@ class AlertmanagerReplica:
         self,
         config: AlertmanagerConfig,
         *,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         clock: Clock,
         backoff: Backoff,
         capacity: int,

@@ -7,8 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
-from watchdog.config.alerting import BackoffConfig
+if TYPE_CHECKING:
+    from watchdog.config.alerting import BackoffConfig
+
 
 __all__ = ["Backoff", "parse_retry_after"]
 

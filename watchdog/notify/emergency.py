@@ -30,9 +30,8 @@ from watchdog.clock import Clock
 from watchdog.config.alerting import BackoffConfig
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.backoff import Backoff
-from watchdog.notify.http import send_request
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import LogEntry, Outbox, OutboxRow
 from watchdog.notify.receivers import EmergencyChannel, Message, Request
 from watchdog.notify.summary import delivery_entry
@@ -96,7 +95,7 @@ class EmergencyDispatcher:
         clock: Clock,
         backoff: BackoffConfig,
         repeat_interval: float,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         journal: JournalWriter,
         external_url: str = "",
         on_idle: Callable[[], None] = lambda: None,
@@ -201,12 +200,7 @@ class EmergencyDispatcher:
         accepted: list[Notification] = []
         try:
             for request in requests:
-                attempt = await send_request(
-                    session,
-                    request.http,
-                    time_limit=channel.timeout,
-                    ssl_context=channel.ssl_context,
-                )
+                attempt = await channel.send(session, request, channel.timeout)
                 self._metrics.notifications.labels(channel.name, attempt.outcome).inc()
                 self._metrics.notification_latency.labels(channel.name).observe(attempt.latency)
                 self._journal.record(

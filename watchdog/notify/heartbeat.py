@@ -26,8 +26,8 @@ from watchdog.durations import format_duration
 from watchdog.health import LoopHealth
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.http import HttpRequest, send_request
+from watchdog.notify.metrics import HeartbeatMetrics
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 
@@ -55,7 +55,7 @@ class HeartbeatOut:
         *,
         session: aiohttp.ClientSession,
         health: LoopHealth,
-        metrics: SelfMetrics,
+        metrics: HeartbeatMetrics,
         clock: Clock,
         journal: JournalWriter,
     ) -> None:
@@ -115,7 +115,7 @@ class HeartbeatIn:
         config: HeartbeatInConfig,
         *,
         store: SampleStore,
-        metrics: SelfMetrics,
+        metrics: HeartbeatMetrics,
         clock: Clock,
         journal: JournalWriter,
     ) -> None:

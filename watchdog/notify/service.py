@@ -3,7 +3,8 @@
 The daemon creates one ``DeliveryService`` early (opening the outbox and journal, so a bad
 ``state_dir`` is refused before anything starts), gives ``sink`` to the rule manager (with
 ``transition_hook`` for the journal and ``builtin_rule_groups``), registers ``routes`` on its
-server, adds ``probe_listener`` to the scheduler, then calls ``start(session)`` and ``stop``.
+server, feeds it the ``alertmanager`` probes (``alertmanager_probed``), then calls
+``start(session)`` and ``stop``.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from watchdog.config.model import LoadedConfig
 from watchdog.health import LoopHealth
 from watchdog.journal import JOURNAL_FILE, AlertTransitionHook, Journal, JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
-from watchdog.notify.chain import DeliveryChain
+from watchdog.notify.delivery import DeliveryChain
 from watchdog.notify.heartbeat import (
     HEARTBEAT_ALERT,
     HeartbeatIn,
     HeartbeatOut,
     heartbeat_rule_group,
 )
+from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import Outbox
-from watchdog.scheduler import OutcomeListener
+from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
+from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
 from watchdog.store import SampleStore
 
@@ -55,7 +57,7 @@ class DeliveryService:
         config: LoadedConfig,
         *,
         state_dir: Path,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         clock: Clock,
         health: LoopHealth,
         store: SampleStore,
@@ -70,12 +72,14 @@ class DeliveryService:
             max_items=alerting.outbox.max_items,
             max_age=alerting.outbox.max_age,
         )
-        self.journal = JournalWriter(Journal(state_dir / JOURNAL_FILE), self.db, metrics, clock)
+        self.journal = JournalWriter(
+            Journal(state_dir / JOURNAL_FILE), self.db, metrics.journal, clock
+        )
         self.heartbeat_in = (
             HeartbeatIn(
                 alerting.heartbeat_in,
                 store=store,
-                metrics=metrics,
+                metrics=metrics.heartbeat,
                 clock=clock,
                 journal=self.journal,
             )
@@ -109,10 +113,9 @@ class DeliveryService:
         """What the rule manager calls on every alert state change."""
         return self.journal.alert_transition
 
-    @property
-    def probe_listener(self) -> OutcomeListener:
-        """What the scheduler calls after every probe (alertmanager probes matter)."""
-        return self.chain.probe_listener
+    def alertmanager_probed(self, target: AlertmanagerTarget, outcome: ProbeOutcome) -> None:
+        """An ``alertmanager`` target was probed (its ``up`` is a replica's health)."""
+        self.chain.alertmanager_probed(target, outcome)
 
     def builtin_rule_groups(self) -> list[dict[str, Any]]:
         """Rule groups the daemon adds on its own (Prometheus rule-file shape)."""
@@ -134,7 +137,7 @@ class DeliveryService:
                 self._alerting.heartbeat,
                 session=session,
                 health=self._health,
-                metrics=self._metrics,
+                metrics=self._metrics.heartbeat,
                 clock=self._clock,
                 journal=self.journal,
             )

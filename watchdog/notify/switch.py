@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from watchdog.config.alerting import FallbackConfig
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.notify.fallback import FallbackState, ReplicaHealth, assess
+from watchdog.notify.metrics import DeliveryMetrics
 
 __all__ = ["Episode", "FallbackSwitch"]
 
@@ -37,7 +37,7 @@ class FallbackSwitch:
         replicas: Sequence[tuple[str, ReplicaHealth]],
         config: FallbackConfig,
         *,
-        metrics: SelfMetrics,
+        metrics: DeliveryMetrics,
         journal: JournalWriter,
         emergency_configured: bool,
     ) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from watchdog.alerts import iso_time
 from watchdog.durations import format_duration
 from watchdog.once.evaluate import FIRING, PENDING, RESOLVED, AlertVerdict, Evaluation
-from watchdog.once.probing import TargetResult
+from watchdog.once.run import TargetResult
 
 __all__ = ["JSON_VERSION", "Verdict", "judge", "render_json", "render_table"]
 

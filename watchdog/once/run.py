@@ -1,4 +1,5 @@
-"""The whole ``once`` run: scratch state, probe round, saved alert state, one evaluation."""
+"""The whole ``once`` run: scratch state, one probe round (every target at once, each bounded
+by its timeout), saved alert state, one evaluation."""
 
 from __future__ import annotations
 
@@ -7,16 +8,32 @@ from dataclasses import dataclass
 
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.model import LoadedConfig
+from watchdog.config.targets import TargetSpec
 from watchdog.once.evaluate import Evaluation, evaluate_rules
-from watchdog.once.probing import TargetResult, probe_round
 from watchdog.once.saved import load_saved_state
 from watchdog.once.scratch import scratch_state
+from watchdog.probes.runner import ProbeOutcome, probe_all
 from watchdog.rules.group import EvalContext
 from watchdog.rules.model import RuleGroup
 from watchdog.rules.setup import external_url, query_limits
 from watchdog.store import SampleStore
 
-__all__ = ["OnceResult", "run_once"]
+__all__ = ["OnceResult", "TargetResult", "run_once"]
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One target's outcome in this round."""
+
+    spec: TargetSpec
+    outcome: ProbeOutcome
+
+    @property
+    def health(self) -> str:
+        """``up`` (answered and healthy), ``failing`` (answered, unhealthy) or ``down``."""
+        if not self.outcome.up:
+            return "down"
+        return "up" if self.outcome.success else "failing"
 
 
 @dataclass(frozen=True)
@@ -36,13 +53,15 @@ async def run_once(
     state_dir = config.model.state_dir
     store = SampleStore()
     with scratch_state(state_dir) as (scratch, notes):
-        targets = await probe_round(
+        outcomes = await probe_all(
             config.targets,
-            store=store,
             state_dir=scratch,
             clock=clock,
             body_size_limit=config.global_.body_size_limit,
         )
+    targets = [TargetResult(s, o) for s, o in zip(config.targets, outcomes, strict=True)]
+    for result in targets:
+        store.ingest(result.spec.key, result.outcome.started, result.outcome.series)
     context = EvalContext(
         store,
         config.external_labels,

@@ -4,7 +4,8 @@ Adding a kind means adding one module with a ``KIND`` and one line here; the sch
 config loader find it through this mapping.
 """
 
-from watchdog.probes import (
+from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+from watchdog.probes.kinds import (
     alertmanager,
     certfile,
     crl,
@@ -22,7 +23,6 @@ from watchdog.probes import (
     tls,
     vault,
 )
-from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 
 __all__ = ["PROBES", "ProbeContext", "ProbeError", "ProbeKind", "ProbeResult"]
 

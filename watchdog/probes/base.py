@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import aiohttp
 import structlog
@@ -21,10 +21,12 @@ __all__ = [
     "ProbeFunc",
     "ProbeKind",
     "ProbeResult",
+    "TargetMemory",
     "describe_os_error",
 ]
 
 ConfigT = TypeVar("ConfigT", bound=TargetBase, covariant=True)
+SlotT = TypeVar("SlotT")
 
 
 class ProbeError(Exception):
@@ -49,9 +51,28 @@ class ProbeResult:
     facts: Mapping[str, str] = field(default_factory=dict)
 
 
+class TargetMemory:
+    """What the probes of one target keep between runs: one slot per type, made on first use.
+
+    The scheduler owns one per target: it survives changes to the target's settings and is
+    dropped when the target leaves the config. One-shot runs (``once``, ``check --live``) start
+    with an empty one. What must survive a restart goes to ``state_dir`` instead.
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[type[Any], object] = {}
+
+    def get(self, slot: type[SlotT]) -> SlotT:
+        """This target's ``slot`` instance, created by calling ``slot()`` on first use."""
+        value = self._slots.get(slot)
+        if value is None:
+            value = self._slots[slot] = slot()
+        return cast(SlotT, value)
+
+
 @dataclass(frozen=True)
 class ProbeContext(Generic[ConfigT]):
-    """Everything a probe may use; probes reach nothing else."""
+    """Everything a probe may use; probes reach nothing else (no module-level state)."""
 
     spec: TargetSpec
     config: ConfigT
@@ -60,6 +81,7 @@ class ProbeContext(Generic[ConfigT]):
     body_size_limit: int
     clock: Clock
     log: structlog.typing.FilteringBoundLogger
+    memory: TargetMemory = field(default_factory=TargetMemory)
 
     @property
     def timeout(self) -> float:
@@ -76,10 +98,12 @@ class ProbeKind:
 
     ``produces`` names the metrics the kind yields besides ``up``, ``probe_duration_seconds``
     and ``probe_success`` (which every target has); the rule lint uses it to find rules that can
-    never fire. Empty means "not declared / open-ended" (``scrape`` exposes whatever the target
-    has), so names are then not checked statically. ``forget`` is called with the state
-    directory and target key when a reload removes a target, for kinds that keep state
-    between runs.
+    never fire, and the runner reports any other name a probe returns (``ProbeOutcome.
+    undeclared``; ``watchdog_probe_undeclared_names_total`` in production). Empty means
+    "open-ended" (``scrape`` exposes whatever the target has): names are then not checked.
+    Names a target's own settings add (``extra_metrics``) come from its
+    ``TargetBase.extra_series``. ``forget`` deletes what the kind saved in ``state_dir`` for a
+    target (called with the state directory and target key when a reload removes it).
     """
 
     name: str

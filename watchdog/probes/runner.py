@@ -1,18 +1,38 @@
-"""Run one probe with the handling every kind shares: timeout, errors, up/duration/success."""
+"""Run one probe with the handling every kind shares: timeout, errors, up/duration/success.
+
+``probe_target`` is what the scheduler calls for each tick; ``probe_all`` is the one-shot round
+of ``once`` and ``check --live`` (every target once, concurrently, with a session of its own).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
+import aiohttp
+
+from watchdog.clock import Clock
+from watchdog.config.targets import TargetSpec
+from watchdog.httpsession import make_session
+from watchdog.logs import get_logger
+from watchdog.probes import PROBES
+from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult, TargetMemory
 from watchdog.redact import redact
 from watchdog.samples import METRIC_NAME_PATTERN, LabelSet, Sample
 
-__all__ = ["GENERIC_SERIES", "TARGET_INFO", "ProbeOutcome", "run_probe"]
+__all__ = [
+    "GENERIC_SERIES",
+    "TARGET_INFO",
+    "ProbeOutcome",
+    "probe_all",
+    "probe_target",
+    "run_probe",
+]
 
 TARGET_INFO = "watchdog_target_info"
 """Always 1, labelled with the target's labels and its probe ``kind``."""
@@ -25,7 +45,11 @@ _MAX_ERROR_LENGTH = 500
 
 @dataclass
 class ProbeOutcome:
-    """The result of one probe run, with the synthetic series already added."""
+    """The result of one probe run, with the synthetic series already added.
+
+    ``undeclared`` names the metrics the probe returned that its kind does not declare in
+    ``produces`` (a gap the rule lint cannot see; always empty for open-ended kinds).
+    """
 
     started: float
     duration: float
@@ -34,6 +58,47 @@ class ProbeOutcome:
     error: str | None
     series: dict[LabelSet, float] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)
+    undeclared: frozenset[str] = frozenset()
+
+
+async def probe_target(
+    spec: TargetSpec,
+    session: aiohttp.ClientSession,
+    state_dir: Path,
+    clock: Clock,
+    body_size_limit: int,
+    memory: TargetMemory | None = None,
+) -> ProbeOutcome:
+    """Probe one target once, with all the shared handling; ``memory`` is the target's own
+    (a fresh one when not given, as in one-shot runs)."""
+    ctx = ProbeContext(
+        spec=spec,
+        config=spec.config,
+        session=session,
+        state_dir=state_dir,
+        body_size_limit=body_size_limit,
+        clock=clock,
+        log=get_logger(f"probe.{spec.kind}").bind(target=spec.key),
+        memory=memory or TargetMemory(),
+    )
+    return await run_probe(PROBES[spec.kind], ctx)
+
+
+async def probe_all(
+    specs: Sequence[TargetSpec], *, state_dir: Path, clock: Clock, body_size_limit: int
+) -> list[ProbeOutcome]:
+    """Probe every target once, concurrently, through a session of its own.
+
+    ``run_probe`` bounds each probe by its ``timeout`` and turns every failure (a hang, a
+    refused connection, garbage) into a failed outcome, so the round ends within the longest
+    timeout plus the time to close connections.
+    """
+    async with make_session() as session:
+        return list(
+            await asyncio.gather(
+                *(probe_target(s, session, state_dir, clock, body_size_limit) for s in specs)
+            )
+        )
 
 
 async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
@@ -75,6 +140,10 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
     # Present whatever the outcome, so rules can pick targets by kind even when they fail.
     series[LabelSet({**target, "__name__": TARGET_INFO, "kind": ctx.spec.kind})] = 1.0
     shown = error or failure
+    undeclared: frozenset[str] = frozenset()
+    if kind.produces and result is not None and up:  # an empty produces is open-ended
+        returned = {sample.name for sample in result.samples}
+        undeclared = frozenset(returned - kind.produces - ctx.config.extra_series())
     return ProbeOutcome(
         started=started,
         duration=duration,
@@ -83,6 +152,7 @@ async def run_probe(kind: ProbeKind, ctx: ProbeContext[Any]) -> ProbeOutcome:
         error=_clip(redact(shown)) if shown else None,
         series=series,
         facts={str(k): redact(str(v)) for k, v in (result.facts.items() if result else ())},
+        undeclared=undeclared,
     )
 
 

@@ -18,10 +18,10 @@ from watchdog.alerts import AlertSink, AlertTransitionHook
 from watchdog.clock import Clock, SystemClock
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.promql import EvalLimits
 from watchdog.rules.alerting import AlertState, Transition
 from watchdog.rules.group import EvalContext, GroupState, RuleStatus
+from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.model import RuleGroup
 from watchdog.rules.persist import STATE_FILE, AlertStateStore, SavedAlert
 from watchdog.rules.restore import restore_group
@@ -43,7 +43,7 @@ class RuleManager:
         *,
         store: SampleStore,
         sink: AlertSink,
-        metrics: SelfMetrics,
+        metrics: RuleMetrics,
         health: LoopHealth | None = None,
         clock: Clock | None = None,
         default_interval: float = 15.0,

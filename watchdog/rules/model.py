@@ -112,7 +112,3 @@ class RuleGroup:
         return RuleGroup(
             self.name, self.rules, self.file, default, self.limit, self.query_offset, self.line
         )
-
-    def alerting_rules(self) -> list[AlertingRule]:
-        """Only the alerting rules."""
-        return [r for r in self.rules if isinstance(r, AlertingRule)]

@@ -11,10 +11,10 @@ from watchdog.clock import Clock
 from watchdog.config.model import LoadedConfig, split_listen
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
-from watchdog.metrics import SelfMetrics
 from watchdog.promql import EvalLimits
 from watchdog.rules.files import load_rule_files
 from watchdog.rules.manager import RuleManager
+from watchdog.rules.metrics import RuleMetrics
 from watchdog.store import SampleStore
 
 __all__ = ["LoggingSink", "build_rule_manager", "external_url", "query_limits"]
@@ -61,7 +61,7 @@ def build_rule_manager(
     config: LoadedConfig,
     *,
     store: SampleStore,
-    metrics: SelfMetrics,
+    metrics: RuleMetrics,
     health: LoopHealth,
     clock: Clock,
     state_dir: Path,

@@ -8,9 +8,13 @@ import pytest
 
 from tests.notify.conftest import alert
 from tests.notify.receivers.schemas import PAGERDUTY, check_pagerduty
-from watchdog.config.alerting import PagerDutyReceiver
 from watchdog.notify.receivers.base import Message
-from watchdog.notify.receivers.pagerduty import PagerDutyChannel, build_body, severity_of
+from watchdog.notify.receivers.pagerduty import (
+    PagerDutyChannel,
+    PagerDutyReceiver,
+    build_body,
+    severity_of,
+)
 
 T = 1_700_000_000.0
 KEY = "R0UTINGKEY0123456789abcdef012345"

@@ -8,9 +8,13 @@ import json
 
 from tests.notify.conftest import alert
 from tests.notify.receivers.schemas import check_am_webhook
-from watchdog.config.alerting import WebhookReceiver
 from watchdog.notify.receivers.base import Message
-from watchdog.notify.receivers.webhook import SIGNATURE_HEADER, WebhookChannel, build_body
+from watchdog.notify.receivers.webhook import (
+    SIGNATURE_HEADER,
+    WebhookChannel,
+    WebhookReceiver,
+    build_body,
+)
 
 T = 1_700_000_000.0
 REASON = "no Alertmanager accepts alerts: http://am:9093: connection refused"

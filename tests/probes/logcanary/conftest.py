@@ -2,7 +2,8 @@
 
 Time is a FakeClock; ``step(seconds)`` advances it, lets the shipper deliver what is due, runs
 the probe once, and lets the shipper read the line just emitted (a tailing shipper reads new
-lines at once) — so every lag is exact and nothing sleeps.
+lines at once) — so every lag is exact and nothing sleeps. ``memory`` is the target's memory as
+the scheduler keeps it; a new one is what a restarted daemon has.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.elasticsearch import FakeElasticsearch
-from tests.fakes.loki import FakeLoki
-from tests.fakes.shipper import FakeShipper, Route
-from tests.support.probectx import make_context, run_target, target
+from devstack.fakes.elasticsearch import FakeElasticsearch
+from devstack.fakes.loki import FakeLoki
+from devstack.fakes.shipper import FakeShipper, Route
+from tests.support.probe_harness import make_context, run_context
 from watchdog.clock import FakeClock
-from watchdog.probes.logcanary.probe import forget_states
+from watchdog.probes.base import TargetMemory
 from watchdog.probes.runner import ProbeOutcome
 
 SELECTOR = '{job="fluent-bit"}'
@@ -35,10 +36,16 @@ class Pipeline:
     es: FakeElasticsearch
     shipper: FakeShipper
     session: aiohttp.ClientSession
-    state_dir: Path
+    workdir: Path
     log_file: Path
     overrides: dict[str, Any] = field(default_factory=dict)
     timeout: float = 5.0
+    memory: TargetMemory = field(default_factory=TargetMemory)
+
+    @property
+    def state_dir(self) -> Path:
+        """The daemon's state directory."""
+        return self.workdir / "state"
 
     @property
     def to_loki(self) -> Route:
@@ -57,23 +64,31 @@ class Pipeline:
             {"name": "es", "kind": "elasticsearch", "url": self.es.url, "index": "logs-*"},
         ]
 
-    def config(self) -> Any:
+    def config(self) -> dict[str, Any]:
         """The canary target (file emission) with any test overrides."""
         fields: dict[str, Any] = {
+            "job": "log-canary",
+            "instance": "bastion-1",
+            "kind": "logcanary",
             "emit": {"kind": "file", "path": str(self.log_file)},
             "backends": self.backends(),
             "deadline": "2m",
             "min_emit_interval": "10s",
         }
         fields.update(self.overrides)
-        return target("logcanary", job="log-canary", instance="bastion-1", **fields)
+        return fields
 
     async def run(self) -> ProbeOutcome:
         """One probe run at the current fake time; the shipper then reads the new line."""
         ctx = make_context(
-            self.config(), self.session, self.state_dir, clock=self.clock, timeout=self.timeout
+            self.config(),
+            self.workdir,
+            self.session,
+            clock=self.clock,
+            timeout=self.timeout,
+            memory=self.memory,
         )
-        outcome = await run_target(ctx)
+        outcome = await run_context(ctx)
         await self.shipper.pump()
         return outcome
 
@@ -87,12 +102,10 @@ class Pipeline:
 @pytest.fixture
 async def pipeline(tmp_path: Path, session: aiohttp.ClientSession) -> AsyncIterator[Pipeline]:
     """A started dual-ship pipeline; every delivery is explicit."""
-    forget_states()
     clock = FakeClock()
     log_file = tmp_path / "canary.log"
     shipper = FakeShipper(log_file, clock, session)
     async with FakeLoki(clock=clock) as loki, FakeElasticsearch() as es:
         shipper.route("loki", Route("loki", loki.url))
         shipper.route("es", Route("elasticsearch", es.url, index="logs-canary"))
-        yield Pipeline(clock, loki, es, shipper, session, tmp_path / "state", log_file)
-    forget_states()
+        yield Pipeline(clock, loki, es, shipper, session, tmp_path, log_file)

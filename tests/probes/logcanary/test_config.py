@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.probectx import target
+from tests.support.probe_harness import validate_target
 from watchdog.config.load import load_config
-from watchdog.probes.logcanary.config import LogCanaryTarget
+from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
 
 LOKI = {"name": "loki", "kind": "loki", "url": "http://loki:3100", "selector": '{job="fb"}'}
 ES = {"name": "es", "kind": "elasticsearch", "url": "https://es:9200"}
@@ -18,7 +18,7 @@ ES = {"name": "es", "kind": "elasticsearch", "url": "https://es:9200"}
 def _canary(**fields: Any) -> LogCanaryTarget:
     raw: dict[str, Any] = {"emit": {"kind": "file", "path": "/tmp/canary.log"}, "backends": [LOKI]}
     raw.update(fields)
-    config = target("logcanary", **raw)
+    config = validate_target("logcanary", **raw)
     assert isinstance(config, LogCanaryTarget)
     return config
 

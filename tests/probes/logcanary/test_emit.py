@@ -11,14 +11,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.loki import FakeLoki
-from tests.fakes.server import Fault
-from tests.fakes.shipper import FakeShipper
-from tests.support.probectx import target
+from devstack.fakes.loki import FakeLoki
+from devstack.fakes.server import Fault
+from devstack.fakes.shipper import FakeShipper
+from tests.support.probe_harness import validate_target
 from watchdog.clock import FakeClock
-from watchdog.probes.logcanary.config import LogCanaryTarget
-from watchdog.probes.logcanary.emit import EmitError, emit
-from watchdog.probes.logcanary.line import DEFAULT_TAG, make_canary
+from watchdog.probes.kinds.logcanary.config import LogCanaryTarget
+from watchdog.probes.kinds.logcanary.emit import EmitError, emit
+from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, make_canary
 
 CANARY = make_canary(DEFAULT_TAG, "canary/test", 1_700_000_000.5, nonce="0123456789abcdef")
 RFC5424 = re.compile(
@@ -27,7 +27,7 @@ RFC5424 = re.compile(
 
 
 def _emitter(**emit_fields: Any) -> Any:
-    config = target(
+    config = validate_target(
         "logcanary",
         emit=emit_fields,
         backends=[{"name": "l", "kind": "loki", "url": "http://l:3100", "selector": '{a="b"}'}],

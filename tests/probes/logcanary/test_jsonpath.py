@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watchdog.probes.logcanary.jsonpath import JsonPathError, compile_path, select, texts_at
+from watchdog.probes.kinds.logcanary.jsonpath import JsonPathError, compile_path, select, texts_at
 
 DOC = {"data": {"hits": [{"message": "a", "n": 1}, {"message": "b"}, {"other": 3}]}}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes.shipper import flip_last_char
-from watchdog.probes.logcanary.line import DEFAULT_TAG, Verdict, make_canary, verify_in
+from devstack.fakes.shipper import flip_last_char
+from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, Verdict, make_canary, verify_in
 
 NOW = 1_700_000_000.123
 

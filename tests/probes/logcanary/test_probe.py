@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from tests.fakes.shipper import flip_last_char
+from devstack.fakes.shipper import flip_last_char
 from tests.probes.logcanary.conftest import Pipeline
-from tests.support.probectx import error_text, series_value
-from watchdog.probes.logcanary.persist import StateFile
-from watchdog.probes.logcanary.probe import forget_states, forget_target
+from tests.support.probe_harness import error_text, make_context, run_context, value_of
+from watchdog.probes import PROBES
+from watchdog.probes.base import TargetMemory
+from watchdog.probes.kinds.logcanary.persist import StateFile
 
 
 def _value(outcome, metric, backend):
-    return series_value(outcome, f"probe_logcanary_{metric}", backend=backend)
+    return value_of(outcome, f"probe_logcanary_{metric}", backend=backend)
 
 
 async def test_reports_the_lag_of_each_backend(pipeline: Pipeline):
@@ -26,13 +27,11 @@ async def test_reports_the_lag_of_each_backend(pipeline: Pipeline):
     assert _value(outcome, "lag_seconds", "es") == 20.0
     assert _value(outcome, "found", "es") == 1.0
     assert (
-        series_value(
-            outcome, "probe_logcanary_lag_divergence_seconds", backend="es", primary="loki"
-        )
+        value_of(outcome, "probe_logcanary_lag_divergence_seconds", backend="es", primary="loki")
         == 10.0
     )
-    assert series_value(outcome, "probe_logcanary_lag_divergence_seconds", backend="loki") is None
-    assert series_value(outcome, "probe_logcanary_emitted_total") == 3.0
+    assert value_of(outcome, "probe_logcanary_lag_divergence_seconds", backend="loki") is None
+    assert value_of(outcome, "probe_logcanary_emitted_total") == 3.0
     assert outcome.facts["backend es"] == "found, lag 20.0s"
 
 
@@ -57,8 +56,6 @@ async def test_a_dropped_canary_is_lost_after_the_deadline(pipeline: Pipeline):
 
 async def test_backend_that_stops_ingesting_while_ready(pipeline: Pipeline):
     """Loki answers /ready 200 but rejects pushes: the canary declares it lost, ES is fine."""
-    from tests.support.probectx import make_context, run_target, target
-
     pipeline.loki.push_error = (500, "at least 1 live replicas required, could only find 0")
     await pipeline.run()
     outcome = None
@@ -70,11 +67,10 @@ async def test_backend_that_stops_ingesting_while_ready(pipeline: Pipeline):
     assert _value(outcome, "found", "es") == 1.0
     assert "loki: newest canary lost (not found within 120s)" in error_text(outcome)
     assert _value(outcome, "last_found_age_seconds", "loki") == 120.0
-    ready = await run_target(
-        make_context(target("loki", url=pipeline.loki.url), pipeline.session, pipeline.state_dir)
-    )
+    loki = {"kind": "loki", "url": pipeline.loki.url}
+    ready = await run_context(make_context(loki, pipeline.workdir / "loki", pipeline.session))
     assert ready.success
-    assert series_value(ready, "probe_loki_ready") == 1.0
+    assert value_of(ready, "probe_loki_ready") == 1.0
     assert pipeline.to_loki.rejected == 13
 
 
@@ -97,7 +93,7 @@ async def test_a_secondary_that_falls_behind(pipeline: Pipeline):
     for _ in range(12):
         outcome = await pipeline.step(10)
         divergences.append(
-            series_value(outcome, "probe_logcanary_lag_divergence_seconds", backend="es")
+            value_of(outcome, "probe_logcanary_lag_divergence_seconds", backend="es")
         )
     assert divergences == [0.0, 10.0, 20.0, 30.0] + [40.0] * 8
     assert _value(outcome, "lag_seconds", "es") == 50.0
@@ -110,11 +106,11 @@ async def test_lag_survives_a_restart(pipeline: Pipeline):
     pipeline.to_loki.delay = 25
     await pipeline.run()
     await pipeline.step(10)
-    forget_states()  # the daemon restarts; state comes back from state_dir
+    pipeline.memory = TargetMemory()  # the daemon restarts; state comes back from state_dir
     await pipeline.step(10)
     outcome = await pipeline.step(10)
     assert _value(outcome, "lag_seconds", "loki") == 30.0
-    assert series_value(outcome, "probe_logcanary_emitted_total") == 4.0
+    assert value_of(outcome, "probe_logcanary_emitted_total") == 4.0
 
 
 async def test_a_removed_target_starts_fresh_when_added_again(pipeline: Pipeline):
@@ -122,15 +118,18 @@ async def test_a_removed_target_starts_fresh_when_added_again(pipeline: Pipeline
     pipeline.to_loki.drop_next = 1
     await pipeline.run()
     await pipeline.step(10)
-    config = pipeline.config()
-    key = f"{config.job}/{config.instance}"
+    key = "log-canary/bastion-1"
     state_path = StateFile(pipeline.state_dir, key).path
     assert state_path.exists()
-    forget_target(pipeline.state_dir, key)
+    # What the scheduler does when a reload removes the target:
+    forget = PROBES["logcanary"].forget
+    assert forget is not None
+    forget(pipeline.state_dir, key)
+    pipeline.memory = TargetMemory()
     assert not state_path.exists()
     pipeline.clock.advance(600)  # re-added long after the dropped canary's deadline
     outcome = await pipeline.step(10)
-    assert series_value(outcome, "probe_logcanary_emitted_total") == 1.0
+    assert value_of(outcome, "probe_logcanary_emitted_total") == 1.0
     assert _value(outcome, "lost_total", "loki") == 0.0
 
 
@@ -138,7 +137,7 @@ async def test_emission_is_rate_limited(pipeline: Pipeline):
     """Runs closer than min_emit_interval emit no new canary."""
     await pipeline.run()
     outcome = await pipeline.step(4)
-    assert series_value(outcome, "probe_logcanary_emitted_total") == 1.0
+    assert value_of(outcome, "probe_logcanary_emitted_total") == 1.0
     assert outcome.facts["emit"].startswith("rate limited")
     assert pipeline.log_file.read_text().count("\n") == 1
 
@@ -148,7 +147,7 @@ async def test_emit_failure_still_searches(pipeline: Pipeline):
     await pipeline.run()
     pipeline.overrides["emit"] = {"kind": "file", "path": str(pipeline.log_file.parent / "x/y")}
     outcome = await pipeline.step(10)
-    assert series_value(outcome, "probe_logcanary_emit_success") == 0.0
+    assert value_of(outcome, "probe_logcanary_emit_success") == 0.0
     assert error_text(outcome).startswith("emit: cannot append to")
     assert _value(outcome, "found", "loki") == 1.0
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.server import Fault
+from devstack.fakes.server import Fault
 from tests.probes.logcanary.conftest import SELECTOR, Pipeline
-from tests.support.probectx import error_text, series_value
+from tests.support.probe_harness import error_text, value_of
 
 LOKI_QUERY = "/loki/api/v1/query_range"
 
 
 def _ok(outcome, backend):
-    return series_value(outcome, "probe_logcanary_query_success", backend=backend)
+    return value_of(outcome, "probe_logcanary_query_success", backend=backend)
 
 
 async def test_generic_http_backend_with_json_path(pipeline: Pipeline):
@@ -39,7 +39,7 @@ async def test_generic_http_backend_with_json_path(pipeline: Pipeline):
     outcome = await pipeline.step(10)
     assert outcome.success, outcome.error
     for name in ("loki-generic", "es-generic"):
-        assert series_value(outcome, "probe_logcanary_lag_seconds", backend=name) == 10.0
+        assert value_of(outcome, "probe_logcanary_lag_seconds", backend=name) == 10.0
     sent = pipeline.loki.requests_to(LOKI_QUERY)[0].query["query"]
     assert sent.startswith('{job="fluent-bit"} |= "17000000')
 
@@ -56,7 +56,7 @@ async def test_generic_http_backend_with_line_regex(pipeline: Pipeline):
     ]
     await pipeline.run()
     outcome = await pipeline.step(10)
-    assert series_value(outcome, "probe_logcanary_found", backend="raw") == 1.0
+    assert value_of(outcome, "probe_logcanary_found", backend="raw") == 1.0
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ async def test_hostile_loki_answers(pipeline: Pipeline, fault, expected):
     assert expected in error_text(outcome)
     assert _ok(outcome, "loki") == 0.0
     assert _ok(outcome, "es") == 1.0
-    assert series_value(outcome, "probe_logcanary_found", backend="es") == 1.0
+    assert value_of(outcome, "probe_logcanary_found", backend="es") == 1.0
 
 
 async def test_hanging_backend_costs_only_its_own_search(pipeline: Pipeline):
@@ -98,7 +98,7 @@ async def test_hanging_backend_costs_only_its_own_search(pipeline: Pipeline):
     assert outcome.up
     assert "es: search timed out after" in error_text(outcome)
     assert _ok(outcome, "es") == 0.0
-    assert series_value(outcome, "probe_logcanary_found", backend="loki") == 1.0
+    assert value_of(outcome, "probe_logcanary_found", backend="loki") == 1.0
 
 
 async def test_es_errors_are_precise_and_secret_free(pipeline: Pipeline, tmp_path):
@@ -131,7 +131,7 @@ async def test_match_query_requires_every_token(pipeline: Pipeline):
     pipeline.overrides["backends"] = backends
     await pipeline.run()
     outcome = await pipeline.step(10)
-    assert series_value(outcome, "probe_logcanary_found", backend="es") == 1.0
+    assert value_of(outcome, "probe_logcanary_found", backend="es") == 1.0
     body = pipeline.es.requests_to("/logs-*/_search")[-1].body.decode()
     assert '"operator": "and"' in body
 
@@ -144,7 +144,7 @@ async def test_term_query_on_a_parsed_id_field(pipeline: Pipeline):
     pipeline.overrides["backends"] = backends
     await pipeline.run()
     outcome = await pipeline.step(10)
-    assert series_value(outcome, "probe_logcanary_found", backend="es") == 1.0
+    assert value_of(outcome, "probe_logcanary_found", backend="es") == 1.0
     assert pipeline.es.documents()[0]["id"] in pipeline.es.documents()[0]["log"]
 
 
@@ -163,7 +163,7 @@ async def test_hostile_es_answers(pipeline: Pipeline, fault, expected):
     outcome = await pipeline.step(10)
     assert expected in error_text(outcome)
     assert _ok(outcome, "es") == 0.0
-    assert series_value(outcome, "probe_logcanary_found", backend="loki") == 1.0
+    assert value_of(outcome, "probe_logcanary_found", backend="loki") == 1.0
 
 
 async def test_generic_backend_that_is_not_json(pipeline: Pipeline):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from watchdog.probes.logcanary.line import DEFAULT_TAG, Verdict, make_canary
-from watchdog.probes.logcanary.state import CanaryState
+from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, Verdict, make_canary
+from watchdog.probes.kinds.logcanary.state import CanaryState
 
 T0 = 1_700_000_000.0
 DEADLINE = 120.0

@@ -1,16 +1,26 @@
-"""What every emergency receiver shares: the message it renders and the channel it posts to."""
+"""What every emergency receiver shares: its kind, config, the message it renders, its channel.
+
+A receiver kind is a ``ReceiverKind``: the config model (a ``ReceiverConfig`` with its own
+``kind`` literal), the channel class built from it, and capabilities that code outside the
+receiver reads instead of matching kind names.
+"""
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import aiohttp
 
 from watchdog.alerts import Notification
 from watchdog.config.httpclient import ssl_context_for
 from watchdog.config.tls import TLSConfig
-from watchdog.notify.http import HttpRequest
+from watchdog.config.types import Duration, Model
+from watchdog.notify.http import Attempt, HttpRequest, send_request
+from watchdog.redact import REDACTED, redact
 
 __all__ = [
     "DELIVERY_ANNOTATION",
@@ -18,12 +28,33 @@ __all__ = [
     "EmergencyChannel",
     "HttpChannel",
     "Message",
+    "ReceiverConfig",
+    "ReceiverKind",
     "Request",
     "mark_fallback",
+    "origin_only",
 ]
 
 DELIVERY_ANNOTATION = "watchdog_delivery"
 REASON_ANNOTATION = "watchdog_fallback_reason"
+
+
+class ReceiverConfig(Model):
+    """The settings every receiver has; each kind subclasses it with ``kind: Literal[...]``."""
+
+    kind: str
+    name: str | None = None
+    send_resolved: bool = True
+    timeout: Duration = 10.0
+    tls: TLSConfig | None = None
+
+    def target(self) -> str:
+        """Where requests go (may be a secret: never printed)."""
+        raise NotImplementedError
+
+    def shown_target(self) -> str:
+        """Where requests go, safe to print: by default only the origin (the URL is a secret)."""
+        return origin_only(self.target())
 
 
 @dataclass(frozen=True)
@@ -56,17 +87,40 @@ class Request:
 
 
 class EmergencyChannel(Protocol):
-    """A configured emergency receiver."""
+    """A configured emergency receiver: builds its requests and sends them."""
 
     name: str
     kind: str
     send_resolved: bool
     timeout: float
-    ssl_context: ssl.SSLContext | None
 
     def requests(self, message: Message) -> list[Request]:
-        """The HTTP requests that deliver ``message``."""
+        """The requests that deliver ``message``."""
         ...
+
+    async def send(
+        self, session: aiohttp.ClientSession, request: Request, time_limit: float
+    ) -> Attempt:
+        """Send one request within ``time_limit`` seconds; never raises for a failed send."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReceiverKind:
+    """A registered receiver kind and what it can do.
+
+    ``can_resolve``: a resolve closes what the firing notification opened there (an incident),
+    so whoever sends a firing alert must always send its resolve, whatever ``send_resolved``
+    says. ``dedups_by_key``: notifications carrying the same key update one incident instead of
+    adding messages, so a firing notification is a "trigger" and re-sending it is harmless.
+    """
+
+    name: str
+    config: type[ReceiverConfig]
+    channel: Callable[[str, Any], EmergencyChannel]
+    summary: str
+    can_resolve: bool = False
+    dedups_by_key: bool = False
 
 
 def mark_fallback(alert: Notification, reason: str) -> Notification:
@@ -75,30 +129,16 @@ def mark_fallback(alert: Notification, reason: str) -> Notification:
     return replace(alert, annotations=annotations)
 
 
-class ReceiverSettings(Protocol):
-    """What every emergency receiver's config offers."""
-
-    @property
-    def send_resolved(self) -> bool:
-        """Whether resolved notices go to this receiver."""
-        ...
-
-    @property
-    def timeout(self) -> float:
-        """Seconds one request may take."""
-        ...
-
-    @property
-    def tls(self) -> TLSConfig | None:
-        """TLS settings for https targets."""
-        ...
-
-    def target(self) -> str:
-        """Where requests go (a secret: never printed)."""
-        ...
+def origin_only(url: str) -> str:
+    """``https://hooks.slack.com/<redacted>``: where a secret URL points, not what it holds."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return redact(f"{parts.scheme}://{host}") + f"/{REDACTED}"
 
 
-ConfigT = TypeVar("ConfigT", bound=ReceiverSettings)
+ConfigT = TypeVar("ConfigT", bound=ReceiverConfig)
 
 
 @dataclass
@@ -113,4 +153,12 @@ class HttpChannel(Generic[ConfigT]):
         self.timeout = self.config.timeout
         self.ssl_context: ssl.SSLContext | None = ssl_context_for(
             self.config.target(), self.config.tls
+        )
+
+    async def send(
+        self, session: aiohttp.ClientSession, request: Request, time_limit: float
+    ) -> Attempt:
+        """POST the request over the shared session, with this receiver's TLS settings."""
+        return await send_request(
+            session, request.http, time_limit=time_limit, ssl_context=self.ssl_context
         )

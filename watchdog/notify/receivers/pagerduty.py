@@ -11,15 +11,32 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from watchdog import __version__
 from watchdog.alerts import Notification, iso_time
-from watchdog.config.alerting import PagerDutyReceiver
+from watchdog.config.types import HttpUrl, Secret, SecretFile, pick_secret, reveal
 from watchdog.notify.http import HttpRequest
-from watchdog.notify.receivers.base import HttpChannel, Message, Request
+from watchdog.notify.receivers.base import (
+    HttpChannel,
+    Message,
+    ReceiverConfig,
+    ReceiverKind,
+    Request,
+)
+from watchdog.redact import redact_url
 
-__all__ = ["SUMMARY_LIMIT", "PagerDutyChannel", "build_body", "build_change_body", "severity_of"]
+__all__ = [
+    "KIND",
+    "SUMMARY_LIMIT",
+    "PagerDutyChannel",
+    "PagerDutyReceiver",
+    "build_body",
+    "build_change_body",
+    "severity_of",
+]
 
 SUMMARY_LIMIT = 1024
 DEDUP_KEY_LIMIT = 255
@@ -39,6 +56,33 @@ _SEVERITIES = {
     "low": "info",
     "none": "info",
 }
+
+
+class PagerDutyReceiver(ReceiverConfig):
+    """PagerDuty Events API v2."""
+
+    kind: Literal["pagerduty"]
+    routing_key: Secret | None = None
+    routing_key_file: SecretFile | None = None
+    url: HttpUrl = "https://events.pagerduty.com/v2/enqueue"
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PagerDutyReceiver:
+        pick_secret(self.routing_key, self.routing_key_file, "routing_key", required=True)
+        return self
+
+    def target(self) -> str:
+        """The Events API URL (not a secret; the routing key is)."""
+        return self.url
+
+    def shown_target(self) -> str:
+        """The Events API URL, redacted like any URL shown."""
+        return redact_url(self.url)
+
+    def key(self) -> str:
+        """The integration's routing key (a secret)."""
+        return reveal(self.routing_key, self.routing_key_file)
 
 
 def severity_of(alert: Notification) -> str:
@@ -152,3 +196,13 @@ class PagerDutyChannel(HttpChannel[PagerDutyReceiver]):
             ]
         headers = {"Content-Type": "application/json"}
         return [Request(HttpRequest(url, json.dumps(b).encode(), headers), [a]) for b, a in bodies]
+
+
+KIND = ReceiverKind(
+    name="pagerduty",
+    config=PagerDutyReceiver,
+    channel=PagerDutyChannel,
+    summary="PagerDuty Events API v2: trigger and resolve by dedup key, change events",
+    can_resolve=True,
+    dedups_by_key=True,
+)

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from watchdog.alerts import Notification, iso_time
-from watchdog.config.alerting import SlackReceiver
+from watchdog.config.types import SecretFile, SecretUrl, pick_secret, reveal
 from watchdog.notify.http import HttpRequest
-from watchdog.notify.receivers.base import HttpChannel, Message, Request
+from watchdog.notify.receivers.base import (
+    HttpChannel,
+    Message,
+    ReceiverConfig,
+    ReceiverKind,
+    Request,
+)
 
-__all__ = ["LIMITS", "SlackChannel", "build_body"]
+__all__ = ["KIND", "LIMITS", "SlackChannel", "SlackReceiver", "build_body"]
 
 LIMITS = {
     "blocks": 50,
@@ -31,6 +39,24 @@ LIMITS = {
     "text": 3000,  # Slack truncates very long messages; keep the fallback text readable
 }
 _FIXED_BLOCKS = 2  # header and context
+
+
+class SlackReceiver(ReceiverConfig):
+    """Slack incoming webhook."""
+
+    kind: Literal["slack"]
+    url: SecretUrl | None = None
+    url_file: SecretFile | None = None
+    channel: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SlackReceiver:
+        pick_secret(self.url, self.url_file, "url", required=True)
+        return self
+
+    def target(self) -> str:
+        """The incoming-webhook URL (a secret)."""
+        return reveal(self.url, self.url_file)
 
 
 def build_body(message: Message, *, channel: str | None = None) -> dict[str, Any]:
@@ -137,3 +163,11 @@ class SlackChannel(HttpChannel[SlackReceiver]):
         body = json.dumps(build_body(message, channel=self.config.channel)).encode()
         headers = {"Content-Type": "application/json"}
         return [Request(HttpRequest(self.config.target(), body, headers), message.alerts)]
+
+
+KIND = ReceiverKind(
+    name="slack",
+    config=SlackReceiver,
+    channel=SlackChannel,
+    summary="Slack incoming webhook: Block Kit message with a plain-text fallback",
+)

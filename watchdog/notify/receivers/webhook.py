@@ -16,18 +16,53 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
 
 from watchdog import __version__
 from watchdog.alerts import Notification, iso_time
-from watchdog.config.alerting import WebhookReceiver
+from watchdog.config.types import Secret, SecretFile, SecretUrl, pick_secret, reveal
 from watchdog.notify.http import HttpRequest
-from watchdog.notify.receivers.base import HttpChannel, Message, Request, mark_fallback
+from watchdog.notify.receivers.base import (
+    HttpChannel,
+    Message,
+    ReceiverConfig,
+    ReceiverKind,
+    Request,
+    mark_fallback,
+)
 
-__all__ = ["SIGNATURE_HEADER", "WebhookChannel", "build_body", "sign"]
+__all__ = ["KIND", "SIGNATURE_HEADER", "WebhookChannel", "WebhookReceiver", "build_body", "sign"]
 
 SIGNATURE_HEADER = "X-Watchdog-Signature"
 ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+class WebhookReceiver(ReceiverConfig):
+    """Generic webhook: the body is an Alertmanager webhook payload (version 4)."""
+
+    kind: Literal["webhook"]
+    url: SecretUrl | None = None
+    url_file: SecretFile | None = None
+    hmac_secret: Secret | None = None
+    hmac_secret_file: SecretFile | None = None
+    max_alerts: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> WebhookReceiver:
+        pick_secret(self.url, self.url_file, "url", required=True)
+        pick_secret(self.hmac_secret, self.hmac_secret_file, "hmac_secret", required=False)
+        return self
+
+    def target(self) -> str:
+        """The URL to post to (a secret)."""
+        return reveal(self.url, self.url_file)
+
+    def hmac_key(self) -> str | None:
+        """The HMAC-SHA256 signing secret, if any."""
+        chosen = self.hmac_secret or self.hmac_secret_file
+        return chosen.get_secret_value() if chosen is not None else None
 
 
 def build_body(message: Message, *, max_alerts: int = 0) -> dict[str, Any]:
@@ -91,3 +126,11 @@ class WebhookChannel(HttpChannel[WebhookReceiver]):
         if key is not None:
             headers[SIGNATURE_HEADER] = sign(body, key)
         return [Request(HttpRequest(self.config.target(), body, headers), message.alerts)]
+
+
+KIND = ReceiverKind(
+    name="webhook",
+    config=WebhookReceiver,
+    channel=WebhookChannel,
+    summary="Alertmanager webhook payload (version 4), optionally HMAC-signed",
+)

@@ -1,0 +1,14 @@
+"""Drill stages, one module (or subpackage) each with a ``STAGE``; ``STAGES`` runs in order.
+
+Adding a stage means one module and one line here; the runner, the report, the journal and
+the command find it through this tuple.
+"""
+
+from __future__ import annotations
+
+from watchdog.drill.stage import DrillStage
+from watchdog.drill.stages import alerting
+
+__all__ = ["STAGES"]
+
+STAGES: tuple[DrillStage, ...] = (alerting.STAGE,)

@@ -1,0 +1,60 @@
+"""The alerting stage: every Alertmanager replica, emergency receiver and the heartbeat, each
+exercised independently with the drill's test alert."""
+
+from __future__ import annotations
+
+from watchdog.config.model import LoadedConfig
+from watchdog.drill.stage import DrillContext, DrillJob
+from watchdog.drill.stages.alerting.alertmanager import alertmanager_channel, drill_alertmanager
+from watchdog.drill.stages.alerting.receivers import (
+    drill_heartbeat,
+    drill_receiver,
+    heartbeat_channel,
+    receiver_channel,
+)
+from watchdog.notify.receivers import build_channels
+
+__all__ = ["STAGE", "AlertingStage"]
+
+
+class AlertingStage:
+    """Post, verify and resolve on each replica; trigger and resolve on each receiver; ping."""
+
+    name = "alerting"
+    title = "Channels"
+    unit = "channels"
+    needs = "an alert channel (alerting.alertmanagers, alerting.emergency, alerting.heartbeat)"
+
+    def count(self, config: LoadedConfig) -> int:
+        """Replicas, receivers and the heartbeat."""
+        alerting = config.model.alerting
+        return (
+            len(alerting.alertmanagers) + len(alerting.emergency) + (alerting.heartbeat is not None)
+        )
+
+    def jobs(self, ctx: DrillContext) -> list[DrillJob]:
+        """One job per channel."""
+        alerting, drill, session = ctx.config.model.alerting, ctx.drill, ctx.session
+        jobs: list[DrillJob] = []
+        for am in alerting.alertmanagers:
+            result = alertmanager_channel(am)
+            job = drill_alertmanager(
+                result, am, drill, session=session, budget=ctx.budget, hold=ctx.hold
+            )
+            jobs.append((result, job))
+        channels = build_channels(alerting.emergency)
+        for channel, receiver in zip(channels, alerting.emergency, strict=True):
+            result = receiver_channel(channel, receiver)
+            job = drill_receiver(
+                result, channel, drill, session=session, budget=ctx.budget, hold=ctx.hold
+            )
+            jobs.append((result, job))
+        if (heartbeat := alerting.heartbeat) is not None:
+            result = heartbeat_channel(heartbeat)
+            jobs.append(
+                (result, drill_heartbeat(result, heartbeat, session=session, budget=ctx.budget))
+            )
+        return jobs
+
+
+STAGE = AlertingStage()
