@@ -18,6 +18,7 @@ from tests.support.procs import free_port
 from tests.support.webapp import serve
 from watchdog.app import Daemon
 from watchdog.config.load import load_config
+from watchdog.reload import plan_reload
 
 RULES = {
     "groups": [
@@ -266,3 +267,16 @@ async def test_reloads_are_serialised(tmp_path: Path, target: str) -> None:
         assert all(r.ok for r in results)
     finally:
         await daemon.stop()
+
+
+def test_server_hardening_changes_are_reported_as_needing_a_restart(tmp_path: Path) -> None:
+    """Changed listener settings (limits, timeouts) are named as needing a restart, not
+    silently ignored."""
+    path = tmp_path / "watchdog.yaml"
+    base = {"state_dir": str(tmp_path / "state"), "server": {"listen": "127.0.0.1:9911"}}
+    path.write_text(yaml.safe_dump(base))
+    current = load_config(path)
+    base["server"].update({"header_timeout": "3s", "max_connections": 64})
+    path.write_text(yaml.safe_dump(base))
+    plan = plan_reload(current)
+    assert plan.restart_needed == ["server.max_connections", "server.header_timeout"]

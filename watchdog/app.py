@@ -183,7 +183,9 @@ class Daemon:
             body_size_limit=self.config.global_.body_size_limit,
         )
         scheduler = self.scheduler
-        self.server = WebServer(self._listen, self.metrics, self.readiness)
+        self.server = WebServer(
+            self._listen, self.metrics, self.readiness, self.config.model.server
+        )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
         scheduler.add_listener(self._probe_listener)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import platform
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, ProcessCollector
 from prometheus_client.exposition import generate_latest
 
 from watchdog import __version__
@@ -226,6 +226,52 @@ class SelfMetrics:
             "Journal entries that could not be written.",
             registry=r,
         )
+
+        # HTTP server hardening (serverguard)
+        self.http_connections = Gauge(
+            "watchdog_http_connections", "Open connections to the HTTP server.", registry=r
+        )
+        self.http_connections_limit = Gauge(
+            "watchdog_http_connections_limit",
+            "Connections the HTTP server holds at most (max_connections within the fd budget).",
+            registry=r,
+        )
+        self.http_connections_refused = Counter(
+            "watchdog_http_connections_refused_total",
+            "New connections closed at once: the limit was reached and every connection was busy.",
+            registry=r,
+        )
+        self.http_connections_closed = Counter(
+            "watchdog_http_connections_closed_total",
+            "Connections the server closed itself"
+            " (header_timeout, body_timeout, idle_timeout, evicted).",
+            ["reason"],
+            registry=r,
+        )
+        self.http_requests_refused = Counter(
+            "watchdog_http_requests_refused_total",
+            "Requests refused before their handler ran (body_too_large).",
+            ["reason"],
+            registry=r,
+        )
+        self.http_accept_errors = Counter(
+            "watchdog_http_accept_errors_total",
+            "Failed accept() calls on the listener (file descriptors or kernel buffers ran out).",
+            registry=r,
+        )
+        self.http_accept_failing = Gauge(
+            "watchdog_http_accept_failing",
+            "1 from a failed accept() until the next accepted connection.",
+            registry=r,
+        )
+        self.http_handler_errors = Counter(
+            "watchdog_http_handler_errors_total",
+            "Requests whose handler failed unexpectedly (answered 500, logged).",
+            ["handler"],
+            registry=r,
+        )
+        # process_open_fds, process_max_fds, memory and CPU, as every Prometheus exporter has
+        ProcessCollector(registry=r)
 
     def forget_target(self, job: str, instance: str, kind: str) -> None:
         """Drop per-target series of a target that left the config."""

@@ -4,7 +4,8 @@ Nothing running is touched until the whole new configuration has loaded: a confi
 file error leaves the old one in force. Unchanged targets keep their schedule and state (the
 scheduler compares fingerprints, secrets included); unchanged rules keep their ``for`` state;
 delivery is rebuilt only when its settings changed (the durable outbox carries anything
-unsent across the swap). ``server.listen`` and ``state_dir`` take effect after a restart.
+unsent across the swap). ``state_dir`` and the ``server`` settings other than ``external_url``
+take effect after a restart (a reload says so in its log line).
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ if TYPE_CHECKING:
 __all__ = ["ReloadPlan", "ReloadResult", "plan_reload", "reload_daemon", "secret_aware_dump"]
 
 _log = get_logger("reload")
+_SERVER_RESTART_KEYS = (
+    "enable_lifecycle",
+    "max_connections",
+    "reserved_fds",
+    "header_timeout",
+    "body_timeout",
+    "idle_timeout",
+    "max_body_size",
+)
+"""``server`` settings the listener took at start (``listen`` is checked on its own)."""
 
 
 def secret_aware_dump(model: BaseModel | dict[str, Any]) -> str:
@@ -96,6 +107,9 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
         restart.append("server.listen")
     if new.model.state_dir != current.model.state_dir:
         restart.append("state_dir")
+    for key in _SERVER_RESTART_KEYS:
+        if getattr(new.model.server, key) != getattr(current.model.server, key):
+            restart.append(f"server.{key}")
     old_rules = (
         current.global_.evaluation_interval,
         current.external_labels,

@@ -65,11 +65,24 @@ class GlobalConfig(Model):
 
 
 class ServerConfig(Model):
-    """The daemon's own HTTP server."""
+    """The daemon's own HTTP server, and how it defends itself against hostile clients."""
 
     listen: str = DEFAULT_LISTEN
     external_url: HttpUrl | None = None
     enable_lifecycle: bool = False
+    max_connections: int = Field(default=512, ge=1)
+    reserved_fds: int = Field(default=256, ge=16)
+    header_timeout: Duration = 10.0
+    body_timeout: Duration = 10.0
+    idle_timeout: Duration = 75.0
+    max_body_size: ByteSize = Field(default=1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _timeouts(self) -> ServerConfig:
+        for name in ("header_timeout", "body_timeout", "idle_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        return self
 
     @field_validator("listen")
     @classmethod

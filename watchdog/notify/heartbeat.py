@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from watchdog.api.bodies import BadBodyError, parse_json_body, path_key
 from watchdog.clock import Clock
 from watchdog.config.alerting import HeartbeatConfig, HeartbeatInConfig
 from watchdog.durations import format_duration
@@ -38,6 +38,7 @@ __all__ = [
     "HeartbeatIn",
     "HeartbeatOut",
     "heartbeat_rule_group",
+    "webhook_alerts",
 ]
 
 HEARTBEAT_PATH = "/api/v1/heartbeat"
@@ -149,9 +150,8 @@ class HeartbeatIn:
             self._metrics.heartbeats_received.labels("rejected").inc()
             return web.json_response({"error": "missing or wrong bearer token"}, status=401)
         try:
-            payload = json.loads(await request.read())
-            alerts = _alerts(payload)
-        except (ValueError, UnicodeDecodeError) as exc:
+            alerts = webhook_alerts(parse_json_body(await request.read()))
+        except BadBodyError as exc:
             self._metrics.heartbeats_received.labels("rejected").inc()
             return web.json_response(
                 {"error": f"not an Alertmanager webhook payload: {exc}"}, status=400
@@ -159,8 +159,7 @@ class HeartbeatIn:
         wanted = [
             a
             for a in alerts
-            if a.get("status") == "firing"
-            and (a.get("labels") or {}).get("alertname") == self.config.alertname
+            if a.get("status") == "firing" and a["labels"].get("alertname") == self.config.alertname
         ]
         if not wanted:
             self._metrics.heartbeats_received.labels("ignored").inc()
@@ -185,13 +184,24 @@ class HeartbeatIn:
             self._log.info("incoming heartbeat received", gap=round(gap, 3))
 
 
-def _alerts(payload: Any) -> list[dict[str, Any]]:
+def webhook_alerts(payload: Any) -> list[dict[str, Any]]:
+    """The alerts of an Alertmanager webhook payload, each with a string ``status`` and
+    string-valued ``labels``; ``BadBodyError`` names the first value that is not."""
     if not isinstance(payload, dict) or not isinstance(payload.get("alerts"), list):
-        raise ValueError("expected a JSON object with an 'alerts' list")
+        raise BadBodyError("expected a JSON object with an 'alerts' list")
     alerts: list[dict[str, Any]] = []
-    for alert in payload["alerts"]:
+    for index, alert in enumerate(payload["alerts"]):
+        where = f"alerts[{index}]"
         if not isinstance(alert, dict):
-            raise ValueError("every entry of 'alerts' must be an object")
+            raise BadBodyError(f"{where}: expected an object")
+        if not isinstance(alert.get("status"), str):
+            raise BadBodyError(f"{where}.status: expected a string")
+        labels = alert.get("labels")
+        if not isinstance(labels, dict):
+            raise BadBodyError(f"{where}.labels: expected an object of strings")
+        for name, value in labels.items():
+            if not isinstance(value, str):
+                raise BadBodyError(f"{where}.labels{path_key(name)}: expected a string")
         alerts.append(alert)
     return alerts
 
