@@ -21,7 +21,7 @@ from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
-from watchdog.notify.service import DeliveryService
+from watchdog.notify.service import JOURNAL_HEAD_PATH, DeliveryService
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.reload import ReloadResult, reload_daemon
 from watchdog.rules.files import builtin_rule_groups
@@ -192,6 +192,7 @@ class Daemon:
         self.server.add_routes(
             [
                 web.post(HEARTBEAT_PATH, self._delivery_route),
+                web.get(JOURNAL_HEAD_PATH, self._delivery_route),
                 web.post("/-/reload", self._handle_reload),
                 web.put("/-/reload", self._handle_reload),
             ]

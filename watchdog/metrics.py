@@ -227,6 +227,31 @@ class SelfMetrics:
             registry=r,
         )
 
+        # journal verification (journal.guard)
+        self.journal_intact = Gauge(
+            "watchdog_journal_intact",
+            "1 while the journal verified intact; 0 once tampering was found or it could not be"
+            " verified (a key missing).",
+            registry=r,
+        )
+        self.journal_verifications = Counter(
+            "watchdog_journal_verifications_total",
+            "Journal verifications (at start: the whole chain; then what was appended since)"
+            " by outcome (intact, tampered, unverifiable).",
+            ["outcome"],
+            registry=r,
+        )
+        self.journal_last_verification = Gauge(
+            "watchdog_journal_last_verification_timestamp_seconds",
+            "Unix time of the last journal verification.",
+            registry=r,
+        )
+        self.journal_verified_entries = Gauge(
+            "watchdog_journal_verified_entries",
+            "Entry count of the last anchor verified and made durable (what heartbeats ship).",
+            registry=r,
+        )
+
         # HTTP server hardening (serverguard)
         self.http_connections = Gauge(
             "watchdog_http_connections", "Open connections to the HTTP server.", registry=r

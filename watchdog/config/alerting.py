@@ -150,12 +150,18 @@ EmergencyReceiver = Annotated[
 
 
 class HeartbeatConfig(Model):
-    """Outgoing dead man's switch (a Healthchecks.io-style ping URL)."""
+    """Outgoing dead man's switch (a Healthchecks.io-style ping URL).
+
+    Every ping carries the journal's anchor in headers; ``method: POST`` also puts it in the
+    body, ``anchor_param`` in a query parameter, for services that record only those.
+    """
 
     url: SecretUrl | None = None
     url_file: SecretFile | None = None
     interval: Duration = 60.0
     timeout: Duration = 10.0
+    method: Literal["GET", "POST"] = "GET"
+    anchor_param: str | None = Field(default=None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _check(self) -> HeartbeatConfig:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.config.alerting import AlertingConfig
+from watchdog.config.journal import JournalConfig
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
 
@@ -100,6 +101,7 @@ class WatchdogConfig(Model):
     targets: list[Any] = Field(default_factory=list)
     rule_files: list[str] = Field(default_factory=list)
     alerting: AlertingConfig = Field(default_factory=AlertingConfig)
+    journal: JournalConfig = Field(default_factory=JournalConfig)
 
 
 @dataclass(frozen=True)

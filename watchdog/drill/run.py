@@ -20,6 +20,8 @@ from watchdog.drill.receivers import (
     heartbeat_channel,
     receiver_channel,
 )
+from watchdog.journal import ANCHOR_FILE, LocalAnchor
+from watchdog.notify.ping import PingAnchor
 from watchdog.notify.receivers import build_channels
 from watchdog.redact import redact
 
@@ -68,10 +70,18 @@ async def run_drill(config: LoadedConfig, *, budget: float, hold: float = 0.0) -
             jobs.append((result, job))
         if (heartbeat := alerting.heartbeat) is not None:
             result = heartbeat_channel(heartbeat)
-            job = drill_heartbeat(result, heartbeat, session=session, budget=budget)
+            anchor = _journal_anchor(config)
+            job = drill_heartbeat(result, heartbeat, session=session, budget=budget, anchor=anchor)
             jobs.append((result, job))
         await asyncio.gather(*(_guarded(result, job) for result, job in jobs))
     return DrillRun(drill, [result for result, _ in jobs], time.time())
+
+
+def _journal_anchor(config: LoadedConfig) -> PingAnchor | None:
+    """The daemon's last verified journal anchor (from state_dir), for the drill's ping."""
+    path = config.model.state_dir / ANCHOR_FILE
+    anchor, _problem = LocalAnchor(path, config.model.journal.keys()).read()
+    return PingAnchor(anchor) if anchor is not None else None
 
 
 async def _guarded(result: ChannelResult, job: Coroutine[Any, Any, None]) -> None:

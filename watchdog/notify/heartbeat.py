@@ -2,6 +2,7 @@
 
 Out: the ping URL is fetched every ``interval`` only while ``LoopHealth`` says the daemon's
 own loops are on time, so a wedged daemon stops pinging and the external service alerts.
+Each ping carries the journal's last verified anchor (``notify.ping``).
 
 In: Alertmanager posts its webhook payload (with the always-firing ``Watchdog`` alert) to
 ``POST /api/v1/heartbeat``. Each arrival is written to the sample store as
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -27,7 +29,8 @@ from watchdog.health import LoopHealth
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.metrics import SelfMetrics
-from watchdog.notify.http import HttpRequest, send_request
+from watchdog.notify.http import send_request
+from watchdog.notify.ping import PingAnchor, ping_request
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 
@@ -59,10 +62,12 @@ class HeartbeatOut:
         metrics: SelfMetrics,
         clock: Clock,
         journal: JournalWriter,
+        anchor: Callable[[], PingAnchor | None] = lambda: None,
     ) -> None:
         self.config = config
         self._session, self._health, self._metrics = session, health, metrics
         self._clock, self._journal = clock, journal
+        self._anchor = anchor
         self._state = "starting"
         self._log = get_logger("notify.heartbeat")
 
@@ -79,7 +84,7 @@ class HeartbeatOut:
             self._metrics.heartbeat_pings.labels("skipped").inc()
             self._transition("unhealthy", problems="; ".join(problems))
             return "skipped"
-        request = HttpRequest(self.config.target(), b"", {}, method="GET")
+        request = ping_request(self.config, self._anchor())
         attempt = await send_request(self._session, request, time_limit=self.config.timeout)
         self._metrics.heartbeat_pings.labels(attempt.outcome if attempt.ok else "error").inc()
         if attempt.ok:
