@@ -14,6 +14,7 @@ tampered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -23,6 +24,11 @@ __all__ = ["MIN_KEY_LENGTH", "NO_KEYS", "JournalKey", "JournalKeys"]
 MIN_KEY_LENGTH = 16
 """Characters a key must have (``openssl rand -hex 32`` gives 64)."""
 _ID_CONTEXT = b"monitor-watchdog journal key id"
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,9 @@ class JournalKey:
 
     def seal(self, material: bytes) -> str:
         """HMAC-SHA256 of ``material`` as hex."""
-        return hmac.new(self.secret, material, hashlib.sha256).hexdigest()
+        mac = _keyed(self.secret).copy()  # the keyed state is computed once per key
+        mac.update(material)
+        return mac.hexdigest()
 
     def __repr__(self) -> str:
         return f"JournalKey(id={self.id!r})"
