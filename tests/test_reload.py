@@ -270,13 +270,15 @@ async def test_reloads_are_serialised(tmp_path: Path, target: str) -> None:
 
 
 def test_server_hardening_changes_are_reported_as_needing_a_restart(tmp_path: Path) -> None:
-    """Changed listener settings (limits, timeouts) are named as needing a restart, not
-    silently ignored."""
+    """Changed listener settings (limits, timeouts) and journal keys are named as needing a
+    restart, not silently ignored."""
     path = tmp_path / "watchdog.yaml"
     base = {"state_dir": str(tmp_path / "state"), "server": {"listen": "127.0.0.1:9911"}}
     path.write_text(yaml.safe_dump(base))
     current = load_config(path)
     base["server"].update({"header_timeout": "3s", "max_connections": 64})
+    (tmp_path / "key").write_text("x" * 32)
+    base["journal"] = {"hmac_key_file": str(tmp_path / "key")}
     path.write_text(yaml.safe_dump(base))
     plan = plan_reload(current)
-    assert plan.restart_needed == ["server.max_connections", "server.header_timeout"]
+    assert plan.restart_needed == ["journal", "server.max_connections", "server.header_timeout"]

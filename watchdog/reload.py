@@ -4,8 +4,8 @@ Nothing running is touched until the whole new configuration has loaded: a confi
 file error leaves the old one in force. Unchanged targets keep their schedule and state (the
 scheduler compares fingerprints, secrets included); unchanged rules keep their ``for`` state;
 delivery is rebuilt only when its settings changed (the durable outbox carries anything
-unsent across the swap). ``state_dir`` and the ``server`` settings other than ``external_url``
-take effect after a restart (a reload says so in its log line).
+unsent across the swap). ``state_dir``, ``journal`` and the ``server`` settings other than
+``external_url`` take effect after a restart (a reload says so in its log line).
 """
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
         restart.append("server.listen")
     if new.model.state_dir != current.model.state_dir:
         restart.append("state_dir")
+    if secret_aware_dump(new.model.journal) != secret_aware_dump(current.model.journal):
+        restart.append("journal")  # the key seals entries from the moment the journal opens
     for key in _SERVER_RESTART_KEYS:
         if getattr(new.model.server, key) != getattr(current.model.server, key):
             restart.append(f"server.{key}")
