@@ -259,3 +259,15 @@ async def test_accept_failures_are_one_json_line_when_they_start_and_one_when_th
     ]
     assert "Too many open files" in events[0]["error"]
     assert events[1]["failed_accepts"] >= 2
+
+
+async def test_client_hanging_up_mid_body_logs_nothing(served: Served) -> None:
+    """A client that closes while its body is being read costs no error line (an attacker
+    must not be able to fill the log with tracebacks)."""
+    _reader, writer = await served.connect()
+    writer.write(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    await writer.drain()
+    await until(lambda: served.server.guard.busy_connections == 1)
+    writer.transport.abort()
+    await until(lambda: served.server.guard.open_connections == 0)
+    assert [line for line in served.log_lines() if line["level"] in ("error", "critical")] == []

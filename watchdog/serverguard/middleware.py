@@ -86,6 +86,8 @@ async def _read_body(
             f"request body not received within {body_timeout:g}s (server.body_timeout)",
             close=True,  # a client this slow gets no lingering read of the rest
         )
+    except ConnectionError:  # the client hung up mid-body: nobody to answer, nothing to log
+        return _refuse(400, "bad_data", "connection lost while reading the body", close=True)
     except web.HTTPRequestEntityTooLarge:
         return _refuse(
             413,
@@ -103,8 +105,10 @@ def safety_net(metrics: SelfMetrics) -> Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
-        except (web.HTTPException, asyncio.CancelledError, ConnectionError):
+        except (web.HTTPException, asyncio.CancelledError):
             raise
+        except ConnectionError:  # the client went away; aiohttp would log it as an error
+            return _refuse(400, "bad_data", "connection lost", close=True)
         except Exception as exc:
             route = request.match_info.route.resource
             name = route.canonical if route is not None else "unmatched"
