@@ -51,7 +51,8 @@ def test_systemd_unit_exposure_below_three(tmp_path: Path) -> None:
 
 
 def test_systemd_unit_has_the_promised_settings() -> None:
-    """Type=notify, watchdog, restart, state dir, SIGHUP reload, only the host probe's caps."""
+    """Type=notify, watchdog, restart, state dir, SIGHUP reload, only the host probe's caps,
+    a descriptor limit with room for the server's connections and the probes'."""
     text = UNIT.read_text()
     for line in (
         "Type=notify",
@@ -65,6 +66,7 @@ def test_systemd_unit_has_the_promised_settings() -> None:
         "PrivateTmp=yes",
         "CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE",
         "SystemCallFilter=~@privileged @resources @debug process_vm_readv process_vm_writev",
+        "LimitNOFILE=65536",
     ):
         assert f"\n{line}\n" in text, line
 

@@ -18,6 +18,8 @@ from tests.support.components import start_daemon
 from tests.support.webapp import serve
 from watchdog.app import Daemon
 from watchdog.config.load import load_config
+from watchdog.journal.guard import JOURNAL_ALERT
+from watchdog.reload import plan_reload
 
 RULES = {
     "groups": [
@@ -167,10 +169,13 @@ async def test_invalid_new_config_is_refused_and_old_stays(
         assert reason in result.message
         assert daemon.metrics.config_last_reload_successful._value.get() == 0
         assert {s.spec.job for s in daemon.scheduler.states.values()} == {"a"}
-        assert [r.rule.name for g in daemon.rules.states.values() for r in g.rules] == [
-            "StaysPending",
-            "WillChange",
+        user_rules = [  # the daemon's built-in groups (journal, heartbeat) aside
+            r.rule.name
+            for g in daemon.rules.states.values()
+            for r in g.rules
+            if r.rule.name != JOURNAL_ALERT
         ]
+        assert user_rules == ["StaysPending", "WillChange"]
         probes = next(iter(daemon.scheduler.states.values())).probes
 
         async def still_probing() -> bool:
@@ -266,3 +271,18 @@ async def test_reloads_are_serialised(tmp_path: Path, target: str) -> None:
         assert all(r.ok for r in results)
     finally:
         await daemon.stop()
+
+
+def test_server_hardening_changes_are_reported_as_needing_a_restart(tmp_path: Path) -> None:
+    """Changed listener settings (limits, timeouts) and journal keys are named as needing a
+    restart, not silently ignored."""
+    path = tmp_path / "watchdog.yaml"
+    base = {"state_dir": str(tmp_path / "state"), "server": {"listen": "127.0.0.1:9911"}}
+    path.write_text(yaml.safe_dump(base))
+    current = load_config(path)
+    base["server"].update({"header_timeout": "3s", "max_connections": 64})
+    (tmp_path / "key").write_text("x" * 32)
+    base["journal"] = {"hmac_key_file": str(tmp_path / "key")}
+    path.write_text(yaml.safe_dump(base))
+    plan = plan_reload(current)
+    assert plan.restart_needed == ["journal", "server.max_connections", "server.header_timeout"]

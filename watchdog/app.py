@@ -22,7 +22,7 @@ from watchdog.logs import get_logger
 from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
 from watchdog.notify.metrics import DeliveryMetrics
-from watchdog.notify.service import DeliveryService
+from watchdog.notify.service import JOURNAL_HEAD_PATH, DeliveryService
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
@@ -177,13 +177,16 @@ class Daemon:
             body_size_limit=self.config.global_.body_size_limit,
         )
         scheduler = self.scheduler
-        self.server = WebServer(self._listen, self.registry, self.readiness)
+        self.server = WebServer(
+            self._listen, self.registry, self.readiness, self.config.model.server
+        )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
         self.server.add_routes(
             [
                 web.post(HEARTBEAT_PATH, self._delivery_route),
+                web.get(JOURNAL_HEAD_PATH, self._delivery_route),
                 web.post("/-/reload", self._handle_reload),
                 web.put("/-/reload", self._handle_reload),
             ]

@@ -10,7 +10,7 @@ import structlog
 
 from watchdog.redact import redact_event
 
-__all__ = ["LogFormat", "configure_logging", "get_logger"]
+__all__ = ["LogFormat", "StdlibBridge", "configure_logging", "get_logger"]
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -48,6 +48,34 @@ class _SafeStreamLoggerFactory:
         return _SafeStreamLogger(self._stream, self._stream_name)
 
 
+class StdlibBridge(logging.Handler):
+    """Sends stdlib log records (asyncio, aiohttp, libraries) through structlog.
+
+    Without it they reach Python's last-resort handler: plain text with tracebacks on
+    stderr, unredacted. Through it they become JSON lines like every other, secrets removed,
+    the traceback (if any) a field of the line.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Re-log ``record`` as a structlog event of the same level."""
+        try:
+            logger = get_logger(record.name)
+            fields: dict[str, Any] = {"logger": record.name}
+            if record.exc_info and record.exc_info[0] is not None:
+                fields["exc_info"] = record.exc_info
+            logger.log(record.levelno, record.getMessage(), **fields)
+        except Exception:  # noqa: S110 - a broken log line must never take anything down
+            pass
+
+
+def _bridge_stdlib_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not any(isinstance(h, StdlibBridge) for h in root.handlers):
+        root.addHandler(StdlibBridge())
+    # Libraries log at their own levels; warnings and errors are worth a line, chatter is not.
+    root.setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level.upper()]))
+
+
 def configure_logging(
     level: str = "info",
     fmt: LogFormat = "auto",
@@ -77,6 +105,7 @@ def configure_logging(
         logger_factory=_SafeStreamLoggerFactory(stream, stream_name),
         cache_logger_on_first_use=False,
     )
+    _bridge_stdlib_logging(level)
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import platform
 from collections.abc import Callable, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, ProcessCollector
 from prometheus_client.exposition import generate_latest
 
 from watchdog import __version__
@@ -28,6 +28,8 @@ class MetricsRegistry(CollectorRegistry):
 
     def __init__(self) -> None:
         super().__init__(auto_describe=True)
+        # process_open_fds, process_max_fds, memory and CPU, as every Prometheus exporter has
+        ProcessCollector(registry=self)
 
     def exposition(self) -> bytes:
         """The registry in text exposition format."""

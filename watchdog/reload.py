@@ -5,7 +5,8 @@ the whole new configuration has loaded, so a config or rule file error leaves th
 force. ``Daemon.reload`` applies the plan. Unchanged targets keep their schedule and state (the
 scheduler compares fingerprints, secrets included); unchanged rules keep their ``for`` state;
 delivery is rebuilt only when its settings changed (the durable outbox carries anything
-unsent across the swap). ``server.listen`` and ``state_dir`` take effect after a restart.
+unsent across the swap). ``state_dir``, ``journal`` and the ``server`` settings other than
+``external_url`` take effect after a restart (a reload says so in its log line).
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from watchdog.rules.files import load_rule_files
 from watchdog.rules.model import RuleGroup
 
 __all__ = ["ReloadPlan", "ReloadResult", "plan_reload", "secret_aware_dump"]
+
+_SERVER_RESTART_KEYS = (
+    "enable_lifecycle",
+    "max_connections",
+    "reserved_fds",
+    "header_timeout",
+    "body_timeout",
+    "idle_timeout",
+    "max_body_size",
+)
+"""``server`` settings the listener took at start (``listen`` is checked on its own)."""
 
 
 def secret_aware_dump(model: BaseModel | dict[str, Any]) -> str:
@@ -83,6 +95,11 @@ def plan_reload(current: LoadedConfig) -> ReloadPlan:
         restart.append("server.listen")
     if new.model.state_dir != current.model.state_dir:
         restart.append("state_dir")
+    if secret_aware_dump(new.model.journal) != secret_aware_dump(current.model.journal):
+        restart.append("journal")  # the key seals entries from the moment the journal opens
+    for key in _SERVER_RESTART_KEYS:
+        if getattr(new.model.server, key) != getattr(current.model.server, key):
+            restart.append(f"server.{key}")
     return ReloadPlan(
         config=new,
         groups=groups,

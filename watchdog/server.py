@@ -1,18 +1,34 @@
-"""The daemon's HTTP server: /metrics, health, readiness, and the routes subsystems add."""
+"""The daemon's HTTP server: /metrics, health, readiness, and the routes subsystems add.
+
+It listens through ``serverguard``: a connection limit inside the file descriptor budget,
+header/body/idle deadlines, bounded bodies and a safety net around every handler.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from aiohttp import web
 
-from watchdog.config.model import split_listen
+from watchdog.config.model import ServerConfig, split_listen
 from watchdog.logs import get_logger
 from watchdog.metrics import MetricsRegistry
+from watchdog.serverguard import (
+    ConnectionGuard,
+    bounded_body,
+    plan_fd_budget,
+    raise_nofile_limit,
+    safety_net,
+)
+from watchdog.serverguard.metrics import ServerMetrics
 
 __all__ = ["CONTENT_TYPE_TEXT", "WebServer"]
 
 CONTENT_TYPE_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+_MAX_HEADERS = 100
+"""Header lines per request (aiohttp's default is 128; none of our clients sends 20)."""
+_SHUTDOWN_TIMEOUT = 2.0
 
 
 class WebServer:
@@ -23,11 +39,31 @@ class WebServer:
         listen: str,
         metrics: MetricsRegistry,
         readiness: Callable[[], str | None],
+        settings: ServerConfig | None = None,
     ) -> None:
         self._listen = listen
         self._metrics = metrics
         self._readiness = readiness
-        self._app = web.Application(client_max_size=1024 * 1024)
+        self.settings = settings = settings or ServerConfig()
+        guard_metrics = ServerMetrics(metrics)
+        self.guard = ConnectionGuard(
+            limit=settings.max_connections,
+            header_timeout=settings.header_timeout,
+            idle_timeout=settings.idle_timeout,
+            metrics=guard_metrics,
+        )
+        self._app = web.Application(
+            client_max_size=settings.max_body_size,
+            middlewares=[
+                safety_net(guard_metrics),
+                bounded_body(
+                    self.guard,
+                    max_body_size=settings.max_body_size,
+                    body_timeout=settings.body_timeout,
+                    metrics=guard_metrics,
+                ),
+            ],
+        )
         self._app.add_routes(
             [
                 web.get("/metrics", self._handle_metrics),
@@ -36,6 +72,7 @@ class WebServer:
             ]
         )
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._log = get_logger("server")
         self.port: int | None = None
 
@@ -49,21 +86,52 @@ class WebServer:
         self._app.add_routes(list(routes))
 
     async def start(self) -> None:
-        """Bind and serve."""
+        """Plan the descriptor budget, bind and serve."""
         host, port = split_listen(self._listen)
-        self._runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        budget = plan_fd_budget(
+            raise_nofile_limit(), self.settings.max_connections, self.settings.reserved_fds
+        )
+        self.guard.limit = budget.connection_limit
+        if budget.warning:
+            self._log.warning("file descriptor limit too low", detail=budget.warning)
+        self._runner = web.AppRunner(
+            self._app,
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=self.settings.idle_timeout,
+            max_headers=_MAX_HEADERS,
+            shutdown_timeout=_SHUTDOWN_TIMEOUT,
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
-        await site.start()
-        sockets = self._runner.addresses
-        self.port = sockets[0][1] if sockets else port
-        self._log.info("listening", address=f"{host}:{self.port}")
+        assert self._runner.server is not None
+        loop = asyncio.get_running_loop()
+        self._listener = await loop.create_server(
+            self.guard.wrap(self._runner.server),
+            host,
+            port,
+            reuse_address=True,
+            backlog=budget.accept_batch,
+        )
+        self.guard.accept_errors.install(loop)
+        self.port = self._listener.sockets[0].getsockname()[1]
+        self._log.info(
+            "listening",
+            address=f"{host}:{self.port}",
+            max_connections=budget.connection_limit,
+            fd_limit=budget.nofile,
+            fds_reserved=budget.reserved,
+        )
 
     async def stop(self) -> None:
-        """Close the listener and in-flight requests."""
+        """Close the listener, let requests under way finish briefly, then drop the rest."""
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self.guard.close_all()
+        self.guard.accept_errors.uninstall()
 
     async def _handle_metrics(self, _request: web.Request) -> web.Response:
         return web.Response(

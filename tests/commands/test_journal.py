@@ -13,7 +13,16 @@ import pytest
 import yaml
 
 from watchdog.cli import main
-from watchdog.journal import JOURNAL_FILE, Journal
+from watchdog.journal import (
+    ANCHOR_FILE,
+    JOURNAL_FILE,
+    NO_KEYS,
+    Anchor,
+    Journal,
+    JournalKeys,
+    LocalAnchor,
+    entry_hash,
+)
 
 
 @dataclass
@@ -108,3 +117,87 @@ def test_missing_journal_and_bad_since_are_precise_errors(tmp_path: Path) -> Non
     result = _cli("journal", "show", "--since", "yesterday", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.startswith("--since: ")
+
+
+def _anchor(state_dir: Path) -> str:
+    """The anchor ``verify`` prints for the journal as it is now."""
+    result = _cli("journal", "verify", "--state-dir", str(state_dir))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("; anchor ")[1].split(";")[0].strip()
+
+
+def test_verify_against_an_anchor_detects_truncation_and_emptying(state_dir: Path) -> None:
+    """``--against HEAD:COUNT`` recorded earlier: exit 0 while the journal still holds it,
+    exit 1 naming the removed entries once the tail is cut or the table emptied."""
+    anchor = _anchor(state_dir)
+    assert anchor.endswith(":3")
+    ok = _cli("journal", "verify", "--state-dir", str(state_dir), "--against", anchor)
+    assert (ok.returncode, "matches 1 anchor(s)" in ok.stdout) == (0, True)
+    _sql(state_dir, "DELETE FROM journal WHERE seq = 3")
+    cut = _cli("journal", "verify", "--state-dir", str(state_dir), "--against", anchor)
+    assert cut.returncode == 1
+    assert "FAILED at entry #3: the journal ends at entry #2" in cut.stderr
+    _sql(state_dir, "DELETE FROM journal")
+    empty = _cli("journal", "verify", "--state-dir", str(state_dir), "--against", anchor)
+    assert empty.returncode == 1
+    assert "it was emptied or replaced" in empty.stderr
+
+
+def test_verify_against_detects_a_rehashed_tail(state_dir: Path) -> None:
+    """A tail rewritten with fresh (unkeyed) hashes passes the chain but not the anchor."""
+    anchor = _anchor(state_dir)
+    db = sqlite3.connect(state_dir / JOURNAL_FILE)
+    seq, ts, kind, prev = db.execute(
+        "SELECT seq, ts, kind, prev FROM journal WHERE seq = 3"
+    ).fetchone()
+    data = '{"channel":"pager","outcome":"success"}'
+    with db:
+        db.execute(
+            "UPDATE journal SET data = ?, hash = ? WHERE seq = 3",
+            (data, entry_hash(seq, ts, kind, data, prev)),
+        )
+    db.close()
+    assert _cli("journal", "verify", "--state-dir", str(state_dir)).returncode == 0
+    result = _cli("journal", "verify", "--state-dir", str(state_dir), "--against", anchor)
+    assert result.returncode == 1
+    assert "entry #3 does not have the hash anchor" in result.stderr
+
+
+def test_verify_with_keys_from_the_config_or_key_files(tmp_path: Path) -> None:
+    """A sealed journal verifies with the config's key or ``--key-file``; without the key it
+    is exit 3, cannot be verified; a bad anchor text is exit 2."""
+    key_file = tmp_path / "journal-key"
+    key_file.write_text("s" * 40 + "\n")
+    config = tmp_path / "watchdog.yml"
+    state = tmp_path / "state"
+    config.write_text(
+        yaml.safe_dump({"state_dir": str(state), "journal": {"hmac_key_file": str(key_file)}})
+    )
+    journal = Journal(state / JOURNAL_FILE, keys=JournalKeys.of("s" * 40))
+    journal.append("start", {}, time.time())
+    journal.close()
+    result = _cli("journal", "verify", "-c", str(config))
+    assert (result.returncode, "sealed from entry #1" in result.stdout) == (0, True)
+    keyed = _cli("journal", "verify", "--state-dir", str(state), "--key-file", str(key_file))
+    assert keyed.returncode == 0
+    unkeyed = _cli("journal", "verify", "--state-dir", str(state))
+    assert unkeyed.returncode == 3
+    assert unkeyed.stderr.startswith("UNVERIFIABLE at entry #1")
+    bad = _cli("journal", "verify", "--state-dir", str(state), "--against", "12:beef")
+    assert (bad.returncode, bad.stderr.startswith("--against: ")) == (2, True)
+
+
+def test_verify_uses_the_daemons_local_anchor(state_dir: Path) -> None:
+    """``state_dir/journal.anchor`` (the daemon's last verified anchor) is checked too."""
+    LocalAnchor(state_dir / ANCHOR_FILE, NO_KEYS).write(Anchor.parse(_anchor(state_dir)))
+    _sql(state_dir, "DELETE FROM journal WHERE seq = 3")
+    result = _cli("journal", "verify", "--state-dir", str(state_dir))
+    assert result.returncode == 1
+    assert "entry #3 was removed" in result.stderr
+
+
+def _sql(state_dir: Path, statement: str) -> None:
+    db = sqlite3.connect(state_dir / JOURNAL_FILE)
+    with db:
+        db.execute(statement)
+    db.close()

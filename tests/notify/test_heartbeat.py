@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import aiohttp
 import pytest
@@ -18,7 +19,7 @@ from tests.support.httpsink import HttpSink
 from watchdog.clock import FakeClock, SystemClock
 from watchdog.config.alerting import HeartbeatConfig, HeartbeatInConfig
 from watchdog.health import LoopHealth
-from watchdog.journal import Journal, JournalWriter
+from watchdog.journal import Anchor, Journal, JournalWriter
 from watchdog.journal.metrics import JournalMetrics
 from watchdog.metrics import MetricsRegistry
 from watchdog.notify.heartbeat import (
@@ -30,6 +31,7 @@ from watchdog.notify.heartbeat import (
     heartbeat_rule_group,
 )
 from watchdog.notify.metrics import HeartbeatMetrics
+from watchdog.notify.ping import PingAnchor
 from watchdog.server import WebServer
 from watchdog.sqlitedb import DbWorker
 from watchdog.store import Matcher, SampleStore
@@ -92,6 +94,44 @@ async def test_heartbeat_out_counts_failed_pings(journal: JournalWriter) -> None
         )
         assert await beat.beat() == "error"
     assert metrics.heartbeat_last_success._value.get() == 0
+
+
+@pytest.mark.parametrize(
+    ("settings", "body", "query"),
+    [
+        ({}, b"", {}),
+        ({"method": "POST"}, b"monitor-watchdog journal {anchor} intact", {}),
+        ({"anchor_param": "m"}, b"", {"m": ["monitor-watchdog journal {anchor} intact"]}),
+    ],
+)
+async def test_heartbeat_out_ships_the_journal_anchor(
+    sink: HttpSink,
+    journal: JournalWriter,
+    settings: dict[str, str],
+    body: bytes,
+    query: dict[str, list[str]],
+) -> None:
+    """Every ping carries HEAD:COUNT in headers; POST puts it in the body (Healthchecks.io
+    keeps it), ``anchor_param`` in the query (Dead Man's Snitch ``m``), other parameters kept."""
+    anchor = Anchor(42, "c" * 64)
+    async with aiohttp.ClientSession() as session:
+        beat = HeartbeatOut(
+            HeartbeatConfig(url=sink.url("/ping/uuid?rid=7"), **settings),
+            session=session,
+            health=LoopHealth(),
+            metrics=HeartbeatMetrics(MetricsRegistry()),
+            clock=FakeClock(T),
+            journal=journal,
+            anchor=lambda: PingAnchor(anchor, "intact"),
+        )
+        assert await beat.beat() == "success"
+    [ping] = sink.records("/ping/uuid")
+    assert ping.method == settings.get("method", "GET")
+    assert ping.headers["x-watchdog-journal-anchor"] == f"{'c' * 64}:42"
+    assert ping.headers["x-watchdog-journal-outcome"] == "intact"
+    assert ping.body == body.replace(b"{anchor}", str(anchor).encode())
+    expected = {k: [v.replace("{anchor}", str(anchor)) for v in vs] for k, vs in query.items()}
+    assert parse_qs(ping.query) == {"rid": ["7"], **expected}
 
 
 @pytest.fixture

@@ -58,13 +58,23 @@ def start_alertmanager(
     return devstack_components.start_alertmanager(workdir, config, port, binary=binary)
 
 
+_WITH_NOFILE = (
+    "import resource, runpy, sys; n = int(sys.argv.pop(1));"
+    " resource.setrlimit(resource.RLIMIT_NOFILE, (n, n));"
+    " runpy.run_module('watchdog', run_name='__main__', alter_sys=True)"
+)
+"""``python -c`` bootstrap: lower RLIMIT_NOFILE (soft and hard), then run ``-m watchdog``."""
+
+
 def start_daemon(
     workdir: Path,
     config: dict[str, object],
     port: int | None = None,
     extra_args: tuple[str, ...] = (),
+    nofile: int | None = None,
 ) -> Running:
-    """monitor-watchdog itself as a subprocess (``python -m watchdog run``)."""
+    """monitor-watchdog itself as a subprocess (``python -m watchdog run``); ``nofile`` caps
+    its file descriptors, so descriptor exhaustion is cheap to provoke."""
     port = port or free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     config = {"state_dir": str(workdir / "state"), **config}
@@ -74,8 +84,7 @@ def start_daemon(
     proc = ManagedProcess(
         [
             sys.executable,
-            "-m",
-            "watchdog",
+            *(("-c", _WITH_NOFILE, str(nofile)) if nofile is not None else ("-m", "watchdog")),
             "--log-format",
             "json",
             "run",

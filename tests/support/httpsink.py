@@ -33,6 +33,8 @@ class Recorded:
     headers: dict[str, str]
     body: bytes
     at: float = field(default_factory=time.monotonic)
+    query: str = ""
+    """The query string, without the ``?``."""
 
     def json(self) -> Any:
         """The body parsed as JSON."""
@@ -170,7 +172,8 @@ async def _read_request(reader: asyncio.StreamReader) -> Recorded | None:
             headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0"))
     body = await reader.readexactly(length) if length else b""
-    return Recorded(parts[0], parts[1].split("?")[0], headers, body)
+    path, _, query = parts[1].partition("?")
+    return Recorded(parts[0], path, headers, body, query=query)
 
 
 def alertmanager_routing_to(sink: HttpSink, path: str = "/am") -> dict[str, Any]:

@@ -74,7 +74,7 @@ def _handle(args: argparse.Namespace) -> int:
     run = asyncio.run(run_drill(config, budget=budget, hold=hold))
     state_dir = config.model.state_dir
     paths = ReportPaths.for_drill(args.report_dir or state_dir / "drills", run.drill.id)
-    journal = journal_drill(state_dir, run, paths.markdown)
+    journal = journal_drill(state_dir, run, paths.markdown, keys=config.model.journal.keys())
     _print_summary(run, journal)
     try:
         write_report(paths, run, config=str(config.source), journal=journal)

@@ -1,4 +1,10 @@
-"""``monitor-watchdog journal verify|show``: check and read the hash-chained journal."""
+"""``monitor-watchdog journal verify|show``: check and read the hash-chained journal.
+
+``verify`` walks the whole chain (with the journal keys from the config, or ``--key-file``),
+checks it against ``state_dir/journal.anchor`` when present and against every ``--against
+HEAD:COUNT`` given: exit 0 intact, 1 tampered, 2 unreadable, 3 cannot be verified (an entry
+is sealed with a key that was not given).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,16 @@ from pathlib import Path
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
 from watchdog.durations import DurationError, parse_duration
-from watchdog.journal import JOURNAL_FILE, Journal, render_entry
+from watchdog.journal import (
+    ANCHOR_FILE,
+    JOURNAL_FILE,
+    NO_KEYS,
+    Anchor,
+    Journal,
+    JournalKeys,
+    LocalAnchor,
+    render_entry,
+)
 
 __all__ = ["register"]
 
@@ -23,6 +38,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = parser.add_subparsers(dest="journal_action", metavar="ACTION")
     actions.required = True
     verify = actions.add_parser("verify", help="check the hash chain; name the first bad entry")
+    verify.add_argument(
+        "--against",
+        action="append",
+        default=[],
+        metavar="HEAD:COUNT",
+        help="an anchor recorded elsewhere (a heartbeat ping, a log line); repeatable",
+    )
+    verify.add_argument(
+        "--key-file",
+        action="append",
+        default=[],
+        type=Path,
+        help="journal HMAC key (with --state-dir; -c takes the config's); repeatable",
+    )
     show = actions.add_parser("show", help="print journal entries for humans")
     show.add_argument("--since", help="only entries newer than this duration, e.g. 1h or 30m")
     show.add_argument("--kind", help="only entries of this kind (alert, delivery, fallback, …)")
@@ -35,24 +64,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.set_defaults(handler=_show)
 
 
-def _journal_path(args: argparse.Namespace) -> Path | None:
+def _journal_location(args: argparse.Namespace) -> tuple[Path, JournalKeys] | None:
     if args.state_dir is not None:
-        return Path(args.state_dir) / JOURNAL_FILE
+        try:
+            texts = [path.read_text().strip() for path in getattr(args, "key_file", [])]
+        except OSError as exc:
+            print(f"cannot read key file: {exc}", file=sys.stderr)
+            return None
+        keys = JournalKeys.of(texts[0], texts[1:]) if texts else NO_KEYS
+        return Path(args.state_dir) / JOURNAL_FILE, keys
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
         return None
-    return Path(config.model.state_dir) / JOURNAL_FILE
+    return Path(config.model.state_dir) / JOURNAL_FILE, config.model.journal.keys()
 
 
 def _open(args: argparse.Namespace) -> Journal | None:
-    path = _journal_path(args)
-    if path is None:
+    location = _journal_location(args)
+    if location is None:
         return None
+    path, keys = location
     try:
-        return Journal(path, readonly=True)
+        return Journal(path, readonly=True, keys=keys)
     except (OSError, ValueError) as exc:
         print(f"cannot open journal {path}: {exc}", file=sys.stderr)
         return None
@@ -62,17 +98,34 @@ def _open(args: argparse.Namespace) -> Journal | None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    try:
+        anchors = [Anchor.parse(text) for text in args.against]
+    except ValueError as exc:
+        print(f"--against: {exc}", file=sys.stderr)
+        return 2
     journal = _open(args)
     if journal is None:
         return 2
     with closing(journal):
-        result = journal.verify()
+        local, problem = LocalAnchor(journal.path.with_name(ANCHOR_FILE), journal.keys).read()
+        if problem is not None:
+            print(f"FAILED: {problem}", file=sys.stderr)
+            return 1
+        if local is not None:
+            anchors.append(local)
+        result = journal.verify(against=tuple(anchors))
     if result.ok:
-        print(f"OK: {result.checked} entries, chain intact; head {result.head}")
+        sealed = f"; sealed from entry #{result.sealed_from}" if result.sealed_from else "; unkeyed"
+        checked = f"; matches {len(anchors)} anchor(s)" if anchors else ""
+        print(
+            f"OK: {result.checked} entries, chain intact; head {result.head};"
+            f" anchor {result.anchor}{sealed}{checked}"
+        )
         return 0
-    print(f"FAILED at entry #{result.first_bad}: {result.problem}", file=sys.stderr)
+    label = "UNVERIFIABLE" if result.unverifiable else "FAILED"
+    print(f"{label} at entry #{result.first_bad}: {result.problem}", file=sys.stderr)
     print(f"{result.checked} entries before it are intact", file=sys.stderr)
-    return 1
+    return 3 if result.unverifiable else 1
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ Each emergency receiver's own settings live with its kind in ``watchdog.notify.r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
@@ -51,12 +51,18 @@ else:
 
 
 class HeartbeatConfig(Model):
-    """Outgoing dead man's switch (a Healthchecks.io-style ping URL)."""
+    """Outgoing dead man's switch (a Healthchecks.io-style ping URL).
+
+    Every ping carries the journal's anchor in headers; ``method: POST`` also puts it in the
+    body, ``anchor_param`` in a query parameter, for services that record only those.
+    """
 
     url: SecretUrl | None = None
     url_file: SecretFile | None = None
     interval: Duration = 60.0
     timeout: Duration = 10.0
+    method: Literal["GET", "POST"] = "GET"
+    anchor_param: str | None = Field(default=None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _check(self) -> HeartbeatConfig:

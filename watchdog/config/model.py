@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.config.alerting import AlertingConfig
+from watchdog.config.journal import JournalConfig
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
 
@@ -70,11 +71,24 @@ class GlobalConfig(Model):
 
 
 class ServerConfig(Model):
-    """The daemon's own HTTP server."""
+    """The daemon's own HTTP server, and how it defends itself against hostile clients."""
 
     listen: str = DEFAULT_LISTEN
     external_url: HttpUrl | None = None
     enable_lifecycle: bool = False
+    max_connections: int = Field(default=512, ge=1)
+    reserved_fds: int = Field(default=256, ge=16)
+    header_timeout: Duration = 10.0
+    body_timeout: Duration = 10.0
+    idle_timeout: Duration = 75.0
+    max_body_size: ByteSize = Field(default=1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _timeouts(self) -> ServerConfig:
+        for name in ("header_timeout", "body_timeout", "idle_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        return self
 
     @field_validator("listen")
     @classmethod
@@ -92,6 +106,7 @@ class WatchdogConfig(Model):
     targets: list[Any] = Field(default_factory=list)
     rule_files: list[str] = Field(default_factory=list)
     alerting: AlertingConfig = Field(default_factory=AlertingConfig)
+    journal: JournalConfig = Field(default_factory=JournalConfig)
 
 
 @dataclass(frozen=True)

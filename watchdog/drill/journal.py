@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 from watchdog.drill.run import DrillRun
-from watchdog.journal import JOURNAL_FILE, Journal
+from watchdog.journal import JOURNAL_FILE, NO_KEYS, Journal, JournalKeys
 
 __all__ = ["JOURNAL_BUSY_TIMEOUT", "journal_drill"]
 
@@ -22,14 +22,20 @@ JOURNAL_BUSY_TIMEOUT = 10.0
 
 
 def journal_drill(
-    state_dir: Path, run: DrillRun, report: Path, *, busy_timeout: float = JOURNAL_BUSY_TIMEOUT
+    state_dir: Path,
+    run: DrillRun,
+    report: Path,
+    *,
+    busy_timeout: float = JOURNAL_BUSY_TIMEOUT,
+    keys: JournalKeys = NO_KEYS,
 ) -> str:
-    """Append the drill's entries; returns what happened, for the report."""
+    """Append the drill's entries (sealed with the journal key, as the daemon's are); returns
+    what happened, for the report."""
     path = state_dir / JOURNAL_FILE
     try:
         if not path.is_file():
             return f"no journal at {path}: not recorded"
-        journal = Journal(path, busy_timeout=busy_timeout)
+        journal = Journal(path, busy_timeout=busy_timeout, keys=keys)
     except (OSError, sqlite3.Error) as exc:
         return f"not recorded: cannot open {path}: {exc}"
     written: list[int] = []

@@ -68,7 +68,8 @@ class JournalWriter:
 
     def head(self) -> tuple[int, str]:
         """Entry count and hash of the newest entry (an anchor worth logging)."""
-        return self.journal.count, self.journal.head
+        tip = self.journal.tip
+        return tip.count, tip.head
 
     def _append(self, kind: str, data: dict[str, Any], ts: float) -> None:
         try:

@@ -2,6 +2,7 @@
 
 Out: the ping URL is fetched every ``interval`` only while ``LoopHealth`` says the daemon's
 own loops are on time, so a wedged daemon stops pinging and the external service alerts.
+Each ping carries the journal's last verified anchor (``notify.ping``).
 
 In: Alertmanager posts its webhook payload (with the always-firing ``Watchdog`` alert) to
 ``POST /api/v1/heartbeat``. Each arrival is written to the sample store as
@@ -14,20 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from watchdog.api.bodies import BadBodyError, parse_json_body, path_key
 from watchdog.clock import Clock
 from watchdog.config.alerting import HeartbeatConfig, HeartbeatInConfig
 from watchdog.durations import format_duration
 from watchdog.health import LoopHealth
 from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
-from watchdog.notify.http import HttpRequest, send_request
+from watchdog.notify.http import send_request
 from watchdog.notify.metrics import HeartbeatMetrics
+from watchdog.notify.ping import PingAnchor, ping_request
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 
@@ -38,6 +41,7 @@ __all__ = [
     "HeartbeatIn",
     "HeartbeatOut",
     "heartbeat_rule_group",
+    "webhook_alerts",
 ]
 
 HEARTBEAT_PATH = "/api/v1/heartbeat"
@@ -58,10 +62,12 @@ class HeartbeatOut:
         metrics: HeartbeatMetrics,
         clock: Clock,
         journal: JournalWriter,
+        anchor: Callable[[], PingAnchor | None] = lambda: None,
     ) -> None:
         self.config = config
         self._session, self._health, self._metrics = session, health, metrics
         self._clock, self._journal = clock, journal
+        self._anchor = anchor
         self._state = "starting"
         self._log = get_logger("notify.heartbeat")
 
@@ -78,7 +84,7 @@ class HeartbeatOut:
             self._metrics.heartbeat_pings.labels("skipped").inc()
             self._transition("unhealthy", problems="; ".join(problems))
             return "skipped"
-        request = HttpRequest(self.config.target(), b"", {}, method="GET")
+        request = ping_request(self.config, self._anchor())
         attempt = await send_request(self._session, request, time_limit=self.config.timeout)
         self._metrics.heartbeat_pings.labels(attempt.outcome if attempt.ok else "error").inc()
         if attempt.ok:
@@ -149,9 +155,8 @@ class HeartbeatIn:
             self._metrics.heartbeats_received.labels("rejected").inc()
             return web.json_response({"error": "missing or wrong bearer token"}, status=401)
         try:
-            payload = json.loads(await request.read())
-            alerts = _alerts(payload)
-        except (ValueError, UnicodeDecodeError) as exc:
+            alerts = webhook_alerts(parse_json_body(await request.read()))
+        except BadBodyError as exc:
             self._metrics.heartbeats_received.labels("rejected").inc()
             return web.json_response(
                 {"error": f"not an Alertmanager webhook payload: {exc}"}, status=400
@@ -159,8 +164,7 @@ class HeartbeatIn:
         wanted = [
             a
             for a in alerts
-            if a.get("status") == "firing"
-            and (a.get("labels") or {}).get("alertname") == self.config.alertname
+            if a.get("status") == "firing" and a["labels"].get("alertname") == self.config.alertname
         ]
         if not wanted:
             self._metrics.heartbeats_received.labels("ignored").inc()
@@ -185,13 +189,24 @@ class HeartbeatIn:
             self._log.info("incoming heartbeat received", gap=round(gap, 3))
 
 
-def _alerts(payload: Any) -> list[dict[str, Any]]:
+def webhook_alerts(payload: Any) -> list[dict[str, Any]]:
+    """The alerts of an Alertmanager webhook payload, each with a string ``status`` and
+    string-valued ``labels``; ``BadBodyError`` names the first value that is not."""
     if not isinstance(payload, dict) or not isinstance(payload.get("alerts"), list):
-        raise ValueError("expected a JSON object with an 'alerts' list")
+        raise BadBodyError("expected a JSON object with an 'alerts' list")
     alerts: list[dict[str, Any]] = []
-    for alert in payload["alerts"]:
+    for index, alert in enumerate(payload["alerts"]):
+        where = f"alerts[{index}]"
         if not isinstance(alert, dict):
-            raise ValueError("every entry of 'alerts' must be an object")
+            raise BadBodyError(f"{where}: expected an object")
+        if not isinstance(alert.get("status"), str):
+            raise BadBodyError(f"{where}.status: expected a string")
+        labels = alert.get("labels")
+        if not isinstance(labels, dict):
+            raise BadBodyError(f"{where}.labels: expected an object of strings")
+        for name, value in labels.items():
+            if not isinstance(value, str):
+                raise BadBodyError(f"{where}.labels{path_key(name)}: expected a string")
         alerts.append(alert)
     return alerts
 

@@ -12,6 +12,8 @@ from watchdog.drill.stages.alerting.receivers import (
     heartbeat_channel,
     receiver_channel,
 )
+from watchdog.journal import ANCHOR_FILE, LocalAnchor
+from watchdog.notify.ping import PingAnchor
 from watchdog.notify.receivers import build_channels
 
 __all__ = ["STAGE", "AlertingStage"]
@@ -51,10 +53,19 @@ class AlertingStage:
             jobs.append((result, job))
         if (heartbeat := alerting.heartbeat) is not None:
             result = heartbeat_channel(heartbeat)
-            jobs.append(
-                (result, drill_heartbeat(result, heartbeat, session=session, budget=ctx.budget))
+            anchor = _journal_anchor(ctx.config)
+            job = drill_heartbeat(
+                result, heartbeat, session=session, budget=ctx.budget, anchor=anchor
             )
+            jobs.append((result, job))
         return jobs
+
+
+def _journal_anchor(config: LoadedConfig) -> PingAnchor | None:
+    """The daemon's last verified journal anchor (from state_dir), for the drill's ping."""
+    path = config.model.state_dir / ANCHOR_FILE
+    anchor, _problem = LocalAnchor(path, config.model.journal.keys()).read()
+    return PingAnchor(anchor) if anchor is not None else None
 
 
 STAGE = AlertingStage()

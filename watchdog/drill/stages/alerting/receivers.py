@@ -21,7 +21,8 @@ from watchdog.alerts import Notification
 from watchdog.config.alerting import HeartbeatConfig
 from watchdog.drill.alert import DrillAlert
 from watchdog.drill.outcome import ACCEPTED, ChannelResult, Step, answer
-from watchdog.notify.http import HttpRequest, send_request
+from watchdog.notify.http import send_request
+from watchdog.notify.ping import PingAnchor, ping_request
 from watchdog.notify.receivers import RECEIVERS, EmergencyChannel, Message, ReceiverConfig
 from watchdog.notify.receivers.base import origin_only
 
@@ -97,12 +98,12 @@ async def drill_heartbeat(
     *,
     session: aiohttp.ClientSession,
     budget: float,
+    anchor: PingAnchor | None = None,
 ) -> None:
-    """Ping the dead man's switch once (a GET, as the daemon does)."""
-    url = config.target()
+    """Ping the dead man's switch once, as the daemon does (with the journal's anchor)."""
     attempt = await send_request(
         session,
-        HttpRequest(url, b"", {}, method="GET"),
+        ping_request(config, anchor),
         time_limit=min(config.timeout, budget),
     )
     result.add(Step("ping", attempt.ok, attempt.latency, answer(attempt)))
