@@ -26,7 +26,8 @@ def test_a_process_is_ours_only_with_its_command_line_and_stops_by_pid(tmp_path:
         loaded = DemoState.load(tmp_path / "demo.json")
         assert loaded is not None
         record = loaded.processes["sleeper"]
-        assert is_running(record)
+        # Between fork and exec the child's command line is still its parent's.
+        wait_for(lambda: is_running(record), timeout=10, message="sleep has exec'd")
         stranger = ProcessRecord("x", process.pid, [_sleep(), "61"], "")
         assert not is_running(stranger)
         assert not terminate(stranger)

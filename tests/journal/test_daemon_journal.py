@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from devstack.polling import wait_for
 from devstack.procs import run_watchdog_cli
 from tests.support.components import Running, start_daemon
 from tests.support.httpsink import HttpSink
-from tests.support.polling import wait_for
 from watchdog.journal import ANCHOR_FILE, JOURNAL_FILE, Journal
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devstack.procs import free_port
 from tests.support.components import Running, start_daemon
-from tests.support.procs import free_port
 
 NESTED = b"[" * 100_000 + b"]" * 100_000
 

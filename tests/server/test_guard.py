@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.support.polling import async_wait_for
-from tests.support.procs import free_port
+from devstack.polling import async_wait_for
+from devstack.procs import free_port
 from watchdog.config.model import ServerConfig
 from watchdog.logs import configure_logging
 from watchdog.metrics import MetricsRegistry

@@ -21,11 +21,11 @@ import aiohttp
 import pytest
 
 from devstack.pki import make_test_pki
+from devstack.polling import wait_for
+from devstack.procs import free_port
 from tests.support.components import Running, start_daemon
 from tests.support.hostileclient import HostileClient
 from tests.support.httpsink import HttpSink
-from tests.support.polling import wait_for
-from tests.support.procs import free_port
 
 pytestmark = pytest.mark.slow
 
