@@ -12,7 +12,8 @@ Series (labels ``backend`` and ``stream``; the primary has only the first two):
 ``watchdog_reconcile_completeness_lag_seconds``     now minus the start of the oldest window not
                                                     reconciled (or the end of the newest eligible)
 ``watchdog_reconcile_late_windows_total``           windows that reconciled after being incomplete
-``watchdog_reconcile_catch_up_seconds``             window end to reconciliation, latest late one
+``watchdog_reconcile_catch_up_seconds``             window end to reconciliation: the longest of
+                                                    the windows that last reconciled late
 ``watchdog_reconcile_unreconciled_windows_total``   windows still incomplete after ``max_settle``
 ``watchdog_reconcile_uncompared_windows_total``     windows never compared within ``max_settle``
 ``watchdog_reconcile_missing_records_total``        records missing in unreconciled windows
@@ -88,6 +89,10 @@ def build_report(
         )
         if state.backlog:
             report.facts[f"backlog {stream.name}"] = f"{len(state.backlog)} windows to catch up"
+        if state.beyond_retention:
+            report.facts[f"retention {stream.name}"] = (
+                f"{state.beyond_retention} windows not compared: older than a retention"
+            )
         for backend in cfg.backends:
             problems += _backend(report, state, backend.name, stream.name, cfg, now)
         newest = _newest(cfg, state)

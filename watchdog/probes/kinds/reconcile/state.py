@@ -84,6 +84,7 @@ class Tally:
     content_match: bool | None = None
     content_start: float = -math.inf
     catch_up: float | None = None
+    catch_up_at: float = -math.inf
     ever_compared: bool = False
     unreconciled_total: int = 0
     uncompared_total: int = 0
@@ -167,6 +168,7 @@ class StreamState:
             if name != self.primary and policy.within_retention(name, start, now)
         }
         if not waiting:
+            self.beyond_retention += 1
             return
         window = Window(start, waiting)
         self.pending[start] = window
@@ -207,7 +209,10 @@ class StreamState:
             del window.waiting[backend]
             if wait.short_since is not None:
                 tally.late_total += 1
-                tally.catch_up = now - (window.start + self.window)
+                took = now - (window.start + self.window)
+                if tally.catch_up_at == now and tally.catch_up is not None:
+                    took = max(took, tally.catch_up)
+                tally.catch_up, tally.catch_up_at = took, now
         elif wait.short_since is None:
             wait.short_since = now
 
