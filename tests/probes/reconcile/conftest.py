@@ -28,7 +28,7 @@ from watchdog.probes.base import TargetMemory
 from watchdog.probes.runner import ProbeOutcome
 
 START = 1_700_000_040.0
-"""A minute boundary (1_700_000_040 = 28_333_334 × 60)."""
+"""A minute boundary (1_700_000_040 = 28_333_334 * 60)."""
 
 
 @dataclass

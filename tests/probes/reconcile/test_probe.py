@@ -19,7 +19,7 @@ def _es(outcome, metric):
 
 
 async def test_a_dropped_share_is_reported_per_window(pipeline: Pipeline):
-    """Every tenth record never reaches ES: each window shows 10 % missing, then never reconciles."""
+    """Every tenth record never reaches ES: each window is 10 % short, then never reconciles."""
     pipeline.to_es.drop_share = 0.1
     await pipeline.traffic(12)
     first = await pipeline.run()  # 22:26: windows 22:16-22:20 are past settle

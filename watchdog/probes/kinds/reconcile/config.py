@@ -231,9 +231,13 @@ class ReconcileTarget(TargetBase):
             for kind in ("loki", "elasticsearch", "http"):
                 has = getattr(stream, kind) is not None
                 if kind in kinds and not has and kind != "http":
-                    raise ValueError(f"stream {stream.name!r} needs a {kind} section")
+                    raise ValueError(
+                        f"stream {stream.name!r} has no {kind}: section, but a backend is {kind}"
+                    )
                 if has and kind not in kinds:
-                    raise ValueError(f"stream {stream.name!r} has a {kind} section but no backend")
+                    raise ValueError(
+                        f"stream {stream.name!r} has a {kind}: section, but no backend is {kind}"
+                    )
         return self
 
     @property

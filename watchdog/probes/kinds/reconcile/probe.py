@@ -225,7 +225,7 @@ def _content_jobs(
                 for name, wait in window.waiting.items()
                 if (stream.name, window.start, name) in verdicts
                 and not isinstance(backends[name], HttpCount)
-                and window.primary is not None
+                and window.primary
                 and wait.count is not None
                 and max(window.primary, wait.count) <= content.max_records
                 and wait.ids_checked_at != (window.primary, wait.count)
@@ -258,17 +258,15 @@ def _decide(
         theirs = fetched.get(name, {}).get(key)
         if isinstance(primary_ids, IdList) and isinstance(theirs, IdList) and stream.content:
             wait = window.waiting[name]
-            missing, extra = compare_ids(primary_ids, theirs)
-            show = stream.content.show
-            wait.missing_ids, wait.extra_ids = missing[:show], extra[:show]
+            missing, _extra = compare_ids(primary_ids, theirs)
+            wait.missing_ids = missing[: stream.content.show]
+            wait.missing_id_count = len(missing)
             wait.ids_checked_at = (window.primary or 0, wait.count or 0)
             tally = state.tallies[name]
             if window.start >= tally.content_start:
                 tally.content_match = primary_ids.digest() == theirs.digest()
                 tally.content_start = window.start
             complete = verdict and not missing
-            if missing:
-                notes.missing_ids[(name, stream.name)] = (window.start, missing, show)
         for failed in (primary_ids, theirs):
             if isinstance(failed, Failure):
                 notes.content_errors[(name, stream.name)] = failed.reason

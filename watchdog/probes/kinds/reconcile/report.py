@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from watchdog.probes.kinds.reconcile.config import ReconcileTarget
-from watchdog.probes.kinds.reconcile.state import StreamState, Tally
+from watchdog.probes.kinds.reconcile.state import StreamState, Tally, Window
 from watchdog.probes.kinds.reconcile.windows import shown
 from watchdog.redact import redact
 from watchdog.samples import Sample
@@ -62,7 +62,6 @@ class RunNotes:
     """What happened in this run beyond the state: errors, ids, windows given up."""
 
     content_errors: dict[tuple[str, str], str] = field(default_factory=dict)
-    missing_ids: dict[tuple[str, str], tuple[int, list[str], int]] = field(default_factory=dict)
     given_up: list[tuple[str, str, int]] = field(default_factory=list)
     expired: int = 0
 
@@ -98,10 +97,6 @@ def build_report(
         newest = _newest(cfg, state)
         if newest:
             report.facts[f"stream {stream.name}"] = newest
-    for (name, stream_name), (start, ids, show) in notes.missing_ids.items():
-        more = f" (+{len(ids) - show} more)" if len(ids) > show else ""
-        listed = ", ".join(redact(i) for i in ids[:show])
-        report.facts[f"missing ids {name}/{stream_name}"] = f"{shown(start)}: {listed}{more}"
     for (name, stream_name), reason in notes.content_errors.items():
         report.facts[f"content {name}/{stream_name}"] = f"not checked: {reason}"
     for name, stream_name, start in notes.given_up:
@@ -149,11 +144,22 @@ def _backend(
         wait = first.waiting[name]
         detail = f"{wait.count} of {first.primary}" if wait.count is not None else "not counted"
         if wait.count is not None and first.primary is not None and wait.count >= first.primary:
-            detail += f", {len(wait.missing_ids)}+ ids missing"
+            detail += f", {wait.missing_id_count} ids missing"
         text = f"{len(incomplete)} windows incomplete, first {shown(first.start)} ({detail})"
         report.facts[f"incomplete {name}/{stream}"] = text
         problems.append(f"{name}/{stream}: {text} after settle")
+        shown_ids = next((w for w in incomplete if w.waiting[name].missing_ids), None)
+        if shown_ids is not None:
+            report.facts[f"missing ids {name}/{stream}"] = _ids(shown_ids, name)
     return problems
+
+
+def _ids(window: Window, name: str) -> str:
+    """``<window>: id1, id2 (+3 more)`` for the oldest window with known missing ids."""
+    wait = window.waiting[name]
+    listed = ", ".join(redact(i) for i in wait.missing_ids)
+    more = wait.missing_id_count - len(wait.missing_ids)
+    return f"{shown(window.start)}: {listed}" + (f" (+{more} more)" if more > 0 else "")
 
 
 def _newest(cfg: ReconcileTarget, state: StreamState) -> str:

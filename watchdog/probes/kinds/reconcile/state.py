@@ -55,7 +55,8 @@ class Wait:
     count: int | None = None
     short_since: float | None = None
     missing_ids: list[str] = field(default_factory=list)
-    extra_ids: list[str] = field(default_factory=list)
+    """The first few ids the primary has and this backend lacks (content check)."""
+    missing_id_count: int = 0
     ids_checked_at: tuple[int, int] | None = None
     """(primary count, backend count) of the last content comparison."""
 
@@ -243,7 +244,7 @@ class StreamState:
             return
         tally.unreconciled_total += 1
         shortfall = window.primary - wait.count
-        tally.missing_records_total += shortfall if shortfall > 0 else len(wait.missing_ids)
+        tally.missing_records_total += shortfall if shortfall > 0 else wait.missing_id_count
 
     def settle_pending(self) -> None:
         """Forget windows nobody waits for any more."""
