@@ -39,6 +39,7 @@ EXAMPLE_RULE_FILES = (
     "elasticsearch",
     "fluentbit",
     "logcanary",
+    "logs-reconcile",
 )
 """config/rules/<name>.yaml for the components the demo runs (not cert-manager, SPIRE, DNS …,
 whose "not probed" rules would fire at once)."""
@@ -119,6 +120,7 @@ def write_watchdog_config(
         vault_token_file=_quoted(vault_token_file),
         snapshots=_quoted(layout.snapshots),
         app_log=_quoted(layout.app_log),
+        flb_storage=_quoted(layout.flb_storage),
     )
     layout.watchdog_config.write_text(text)
     return layout.watchdog_config

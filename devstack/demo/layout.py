@@ -86,6 +86,11 @@ class Layout:
         return self.logs / "app.log"
 
     @property
+    def flb_storage(self) -> Path:
+        """The pipeline's filesystem buffer (Fluent Bit's ``storage.path``)."""
+        return self.logs / "flb-storage"
+
+    @property
     def watchdog(self) -> Path:
         """The daemon's generated config, demo rules, state and log."""
         return self.root / "watchdog"

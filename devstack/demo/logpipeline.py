@@ -9,10 +9,17 @@
   output, and — for an output that cannot deliver — an error, a failed retry and the
   dropped record, as Fluent Bit counts a chunk whose retries ran out,
 * a control API to break and repair one output:
-  ``POST /outputs/<loki|elasticsearch>/stop`` and ``…/start``; ``GET /outputs``.
+  ``POST /outputs/<loki|elasticsearch>/stop`` and ``…/start``; ``GET /outputs``; and
+  ``POST /outputs/<name>/drop?share=0.2``: that share of the output's records is silently lost
+  after the hand-off (Fluent Bit counts them as delivered — only reconciling the backends' record
+  counts sees it); ``share=0`` repairs it. ``…/pause`` and ``…/resume``: while paused the
+  output's records wait in the buffer (Fluent Bit retrying a backend it cannot reach) and are
+  delivered, oldest first, on resume,
+* a filesystem buffer like Fluent Bit's ``storage.path``: each output's waiting records are
+  one chunk file ``<buffer-dir>/<output>/<first record's ms>.flb``, deleted once delivered.
 
 Run: ``python -m devstack.demo.logpipeline --file app.log --loki-port … --elasticsearch-port …
---fluentbit-port … --control-port …``
+--fluentbit-port … --control-port … [--buffer-dir DIR]``
 """
 
 from __future__ import annotations
@@ -54,9 +61,12 @@ class CountingShipper(FakeShipper):
 class Pipeline:
     """The shipper and the Fluent Bit counters kept in step."""
 
-    def __init__(self, shipper: CountingShipper, fluentbit: FakeFluentBit) -> None:
+    def __init__(
+        self, shipper: CountingShipper, fluentbit: FakeFluentBit, buffer: Path | None = None
+    ) -> None:
         self.shipper = shipper
         self.fluentbit = fluentbit
+        self.buffer = buffer
         self._seen_in = 0
         self._seen: dict[str, tuple[int, int]] = dict.fromkeys(OUTPUTS, (0, 0))
 
@@ -76,6 +86,24 @@ class Pipeline:
                 count = lost - old_lost
                 self.fluentbit.fail(output, chunks=count, records=count, retry_failed=True)
             self._seen[name] = (delivered, lost)
+        if self.buffer is not None:
+            self._mirror_buffer(self.buffer)
+
+    def _mirror_buffer(self, root: Path) -> None:
+        """Each output's waiting records as one chunk file, gone once they are delivered."""
+        for name, route in self.shipper.routes.items():
+            directory = root / name
+            directory.mkdir(parents=True, exist_ok=True)
+            wanted = None
+            if route.queue:
+                first = min(read_at for _due, read_at, _line in route.queue)
+                wanted = directory / f"{int(first * 1000)}.flb"
+                data = "".join(f"{line}\n" for _due, _read, line in route.queue)
+                if not wanted.exists() or wanted.stat().st_size != len(data.encode()):
+                    wanted.write_text(data, encoding="utf-8")
+            for chunk in directory.glob("*.flb"):
+                if chunk != wanted:
+                    chunk.unlink(missing_ok=True)
 
     def outputs(self) -> dict[str, Any]:
         """Each output's state, for the control API."""
@@ -83,8 +111,12 @@ class Pipeline:
             name: {
                 "fluentbit_output": OUTPUTS[name],
                 "forwarding": not route.stopped,
+                "paused": route.paused,
+                "waiting": len(route.queue),
                 "delivered": route.delivered,
                 "dropped": route.dropped + route.rejected,
+                "drop_share": route.drop_share,
+                "lost_silently": route.lost_silently,
             }
             for name, route in self.shipper.routes.items()
         }
@@ -98,12 +130,33 @@ class Pipeline:
         async def switch(request: web.Request) -> web.Response:
             name, action = request.match_info["name"], request.match_info["action"]
             route = self.shipper.routes.get(name)
-            if route is None or action not in ("stop", "start"):
+            if route is None or action not in ("stop", "start", "pause", "resume"):
                 known = ", ".join(self.shipper.routes)
                 return web.Response(status=404, text=f"unknown output {name!r}; known: {known}\n")
+            if action in ("pause", "resume"):
+                route.paused = action == "pause"
+                what = "paused: its records wait in the buffer" if route.paused else "resumed"
+                print(f"output {name} ({OUTPUTS[name]}) {what}", flush=True)
+                return web.json_response(self.outputs())
             route.stopped = action == "stop"
             what = "stopped: its records are dropped" if route.stopped else "forwarding again"
             print(f"output {name} ({OUTPUTS[name]}) {what}", flush=True)
+            return web.json_response(self.outputs())
+
+        async def drop(request: web.Request) -> web.Response:
+            name = request.match_info["name"]
+            route = self.shipper.routes.get(name)
+            try:
+                share = float(request.query.get("share", ""))
+            except ValueError:
+                share = -1.0
+            if route is None or not 0.0 <= share < 1.0:
+                known = ", ".join(self.shipper.routes)
+                return web.Response(
+                    status=400, text=f"want /outputs/<{known}>/drop?share=<0 to 0.99>\n"
+                )
+            route.drop_share = share
+            print(f"output {name} ({OUTPUTS[name]}) silently loses {share:.0%}", flush=True)
             return web.json_response(self.outputs())
 
         async def healthy(_request: web.Request) -> web.Response:
@@ -111,6 +164,7 @@ class Pipeline:
 
         app = web.Application()
         app.router.add_get("/outputs", show)
+        app.router.add_post("/outputs/{name}/drop", drop)
         app.router.add_post("/outputs/{name}/{action}", switch)
         app.router.add_get("/-/healthy", healthy)
         return app
@@ -148,8 +202,13 @@ async def _run(args: argparse.Namespace) -> None:
         fluentbit = await FakeFluentBit().start(args.fluentbit_port)
         shipper = CountingShipper(args.file, clock, session)
         shipper.route("loki", Route("loki", loki.url))
-        shipper.route("elasticsearch", Route("elasticsearch", elasticsearch.url, index="logs-demo"))
-        pipeline = Pipeline(shipper, fluentbit)
+        shipper.route(
+            "elasticsearch",
+            Route("elasticsearch", elasticsearch.url, index="logs-demo", parse_logfmt=True),
+        )
+        if args.buffer_dir is not None:
+            args.buffer_dir.mkdir(parents=True, exist_ok=True)
+        pipeline = Pipeline(shipper, fluentbit, args.buffer_dir)
         runner = web.AppRunner(pipeline.control_app(), handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", args.control_port).start()
@@ -173,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, required=True, help="the log file to ship")
     for name in ("loki", "elasticsearch", "fluentbit", "control"):
         parser.add_argument(f"--{name}-port", type=int, required=True)
+    parser.add_argument("--buffer-dir", type=Path, help="where waiting records are kept")
     asyncio.run(_run(parser.parse_args(argv)))
     return 0
 

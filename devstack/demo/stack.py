@@ -111,7 +111,7 @@ def _start_all(layout: Layout, state: DemoState, binaries: dict[str, str], say: 
         ["--port", str(ports["sink"]), "--out", str(layout.notifications)],
     )
     say("starting the fake log pipeline (Fluent Bit → Loki + Elasticsearch)")
-    pipeline_args = ["--file", str(layout.app_log)]
+    pipeline_args = ["--file", str(layout.app_log), "--buffer-dir", str(layout.flb_storage)]
     for name in ("loki", "elasticsearch", "fluentbit"):
         pipeline_args += [f"--{name}-port", str(ports[name])]
     pipeline_args += ["--control-port", str(ports["pipeline"])]
