@@ -57,6 +57,11 @@ def banner(layout: Layout, state: DemoState) -> str:
     unseal_key = shown(layout.openbao / "DEMO-ONLY-unseal-key")
     logs_stop_make = "make demo-logs-stop" if make else logs_stop
     logs_start_make = "make demo-logs-start" if make else logs_start
+    outputs = f"{local}:{p['pipeline']}/outputs/elasticsearch"
+    drop = "make demo-logs-drop" if make else f"curl -sX POST '{outputs}/drop?share=0.2'"
+    nodrop = "make demo-logs-nodrop" if make else f"curl -sX POST '{outputs}/drop?share=0'"
+    pause = "make demo-logs-pause" if make else f"curl -sX POST {outputs}/pause"
+    resume = "make demo-logs-resume" if make else f"curl -sX POST {outputs}/resume"
     return f"""
 ================================================================================
  monitor-watchdog demo: everything on 127.0.0.1, state and logs in {shown(layout.root)}/
@@ -115,6 +120,23 @@ The demo's rules are the example rules with every `for` cut to {cap}, probes run
    Undo: {logs_start_make}        (or: {logs_start})
    → the canary arrives again at once; the alerts resolve when their windows pass the
    outage: LogCanaryLost after 2 min, the Fluent Bit ones after 5 min.
+
+5. Make Elasticsearch silently lose a fifth of the records
+     {drop}
+   No Fluent Bit alert: the shipper believes it delivered them. ~30 s: FIRING
+   AuditLogRecordsMissing backend=elasticsearch (20% missing); the log-reconcile target's
+   facts name the missing order ids. ~1 min: AuditLogRecordsLost (those windows never
+   reconcile; it stays for its one-hour window: the records are gone).
+   Undo: {nodrop}        → AuditLogRecordsMissing resolves ~20 s later.
+
+6. Make Elasticsearch unreachable for half a minute: its records wait in the buffer
+     {pause}
+   The fluentbit-buffer target's files and bytes grow; ~30 s: AuditLogRecordsMissing (100%).
+   Within a minute: {resume}
+   → the buffered records arrive, the windows reconcile late (the log-reconcile target's facts
+   in /api/v1/targets: "late elasticsearch/app: N windows, last catch-up 45s"), RESOLVED.
+   Resume later than a minute (the demo's max_settle) and the oldest windows are given up:
+   AuditLogRecordsLost, although their records arrive afterwards.
 
 Stop: Ctrl-C here (in the foreground), or {stop} from another terminal; then
 remove {shown(layout.root)}/ (`make demo-clean` does both).

@@ -15,8 +15,9 @@
   counts sees it); ``share=0`` repairs it. ``…/pause`` and ``…/resume``: while paused the
   output's records wait in the buffer (Fluent Bit retrying a backend it cannot reach) and are
   delivered, oldest first, on resume,
-* a filesystem buffer like Fluent Bit's ``storage.path``: each output's waiting records are
-  one chunk file ``<buffer-dir>/<output>/<first record's ms>.flb``, deleted once delivered.
+* a filesystem buffer like Fluent Bit's ``storage.path``: each output's waiting records in
+  chunk files ``<buffer-dir>/<output>/<ms>.flb`` (one per ten seconds of records), deleted once
+  delivered.
 
 Run: ``python -m devstack.demo.logpipeline --file app.log --loki-port … --elasticsearch-port …
 --fluentbit-port … --control-port … [--buffer-dir DIR]``
@@ -45,6 +46,8 @@ __all__ = ["OUTPUTS", "CountingShipper", "Pipeline", "main"]
 
 OUTPUTS = {"loki": "loki.0", "elasticsearch": "es.1"}
 """Shipper route → the Fluent Bit output plugin instance name that reports it."""
+CHUNK_SECONDS = 10
+"""Records waiting in the buffer are kept in one chunk file per this many seconds."""
 
 
 class CountingShipper(FakeShipper):
@@ -90,19 +93,22 @@ class Pipeline:
             self._mirror_buffer(self.buffer)
 
     def _mirror_buffer(self, root: Path) -> None:
-        """Each output's waiting records as one chunk file, gone once they are delivered."""
+        """Each output's waiting records as chunk files of ``CHUNK_SECONDS`` of records each:
+        a chunk is written while its records arrive (then left alone, so its age shows how long
+        it has waited) and deleted once they are delivered."""
         for name, route in self.shipper.routes.items():
             directory = root / name
             directory.mkdir(parents=True, exist_ok=True)
-            wanted = None
-            if route.queue:
-                first = min(read_at for _due, read_at, _line in route.queue)
-                wanted = directory / f"{int(first * 1000)}.flb"
-                data = "".join(f"{line}\n" for _due, _read, line in route.queue)
-                if not wanted.exists() or wanted.stat().st_size != len(data.encode()):
-                    wanted.write_text(data, encoding="utf-8")
+            chunks: dict[Path, list[str]] = {}
+            for _due, read_at, line in route.queue:
+                first = int(read_at // CHUNK_SECONDS * CHUNK_SECONDS * 1000)
+                chunks.setdefault(directory / f"{first}.flb", []).append(f"{line}\n")
+            for chunk, lines in chunks.items():
+                data = "".join(lines).encode()
+                if not chunk.exists() or chunk.stat().st_size != len(data):
+                    chunk.write_bytes(data)
             for chunk in directory.glob("*.flb"):
-                if chunk != wanted:
+                if chunk not in chunks:
                     chunk.unlink(missing_ok=True)
 
     def outputs(self) -> dict[str, Any]:

@@ -81,6 +81,7 @@ async def test_an_outage_is_incomplete_then_reconciles_late(pipeline: Pipeline):
     assert _es(after, "incomplete_windows") == 0.0
     assert _es(after, "late_windows_total") == 6.0
     assert _es(after, "catch_up_seconds") == 11 * MINUTE  # window 22:17 ended 22:18
+    assert after.facts["late es/audit"] == "6 windows, last catch-up 11m"
     assert _es(after, "missing_ratio") == 0.0
     assert _es(after, "unreconciled_windows_total") == 0.0
     assert _es(after, "completeness_lag_seconds") == 5 * MINUTE

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from watchdog.durations import format_duration
 from watchdog.probes.kinds.reconcile.config import ReconcileTarget
 from watchdog.probes.kinds.reconcile.state import StreamState, Tally, Window
 from watchdog.probes.kinds.reconcile.windows import shown
@@ -139,6 +140,10 @@ def _backend(
     add("uncompared_windows_total", tally.uncompared_total)
     add("missing_records_total", tally.missing_records_total)
     add("content_match", None if tally.content_match is None else float(tally.content_match))
+    if tally.late_total and tally.catch_up is not None:
+        report.facts[f"late {name}/{stream}"] = (
+            f"{tally.late_total} windows, last catch-up {format_duration(round(tally.catch_up))}"
+        )
     if incomplete:
         first = incomplete[0]
         wait = first.waiting[name]
