@@ -82,7 +82,7 @@ async def probe_reconcile(ctx: ProbeContext[ReconcileTarget]) -> ProbeResult:
             ctx.session, backend, stream, stream.content, start, cfg.window_seconds, limit
         )
 
-    wanted = _content_jobs(cfg, plan, states, verdicts)
+    wanted = _content_jobs(cfg, plan, verdicts)
     fetched = await _lanes(cfg, wanted, ids, deadline) if wanted else {}
     for stream in cfg.streams:
         state = states[stream.name]
@@ -207,7 +207,6 @@ def _record(
 def _content_jobs(
     cfg: ReconcileTarget,
     plan: dict[str, list[Window]],
-    states: dict[str, StreamState],
     verdicts: dict[tuple[str, int, str], bool],
 ) -> dict[str, list[tuple[StreamConfig, int]]]:
     """Per backend, the windows whose ids are worth fetching in this run."""
