@@ -160,3 +160,32 @@ async def test_a_count_that_is_not_a_number_is_an_error(
     )
     labels = {"backend": "archive", "stream": "audit"}
     assert value(outcome, "watchdog_reconcile_incomplete_windows", **labels) == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (Fault("garbage"), "returned invalid JSON"),
+        (Fault("huge"), "exceeds the 1048576-byte limit"),
+        (
+            Fault(
+                "status",
+                200,
+                '{"status":"success","data":{"resultType":"vector","result":'
+                '[{"metric":{},"value":[1,"NaN"]}]}}',
+            ),
+            "Loki answered NaN, not a record count",
+        ),
+        (Fault("status", 200, '{"status":"error","error":"x"}'), "Loki answered status 'error'"),
+    ],
+)
+async def test_hostile_answers_cost_one_failed_query(pipeline: Pipeline, fault: Fault, reason):
+    """Garbage, a huge body or a nonsense count from Loki: a failed query, never a count."""
+    pipeline.overrides["max_response_bytes"] = "1MiB"
+    await pipeline.traffic(8)
+    pipeline.loki.faults["/loki/api/v1/query"] = fault
+    outcome = await pipeline.run()
+    assert outcome.up
+    assert reason in error_text(outcome)
+    assert _es(outcome, "incomplete_windows") == 0.0
+    assert value(outcome, "watchdog_reconcile_query_success", backend="loki", stream="audit") == 0
