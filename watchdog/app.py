@@ -23,6 +23,7 @@ from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.service import JOURNAL_HEAD_PATH, DeliveryService
+from watchdog.page.document import status_page_routes
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
@@ -32,6 +33,8 @@ from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.setup import build_rule_manager, external_url, query_limits
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
+from watchdog.status.api import status_api_routes
+from watchdog.status.sources import StatusSources
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
 
@@ -128,6 +131,17 @@ class Daemon:
         result = await self.reload("http")
         return web.Response(status=200 if result.ok else 500, text=result.message + "\n")
 
+    def status_sources(self) -> StatusSources:
+        """What the status page and its JSON twins read (live: reloads are seen at once)."""
+        return StatusSources(
+            clock=self.clock,
+            health=self.health,
+            config=lambda: self.config,
+            targets=lambda: list(self.scheduler.states.values()) if self.scheduler else [],
+            rule_groups=lambda: list(self.rules.states.values()),
+            delivery=lambda: self.delivery,
+        )
+
     def readiness(self) -> str | None:
         """None when ready; otherwise why not."""
         if self.scheduler is None:
@@ -182,6 +196,8 @@ class Daemon:
         )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
+        sources = self.status_sources()
+        self.server.add_routes([*status_page_routes(sources), *status_api_routes(sources)])
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
         self.server.add_routes(
             [

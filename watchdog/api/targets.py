@@ -33,6 +33,7 @@ def target_to_json(state: TargetState) -> dict[str, Any]:
         "lastError": state.last_error or "",
         "lastScrape": rfc3339(state.last_probe),
         "lastScrapeDuration": state.last_duration or 0.0,
+        "lastSuccess": rfc3339(state.last_success),
         "health": state.health,
         "success": state.success,
         "scrapeInterval": format_duration(spec.interval),

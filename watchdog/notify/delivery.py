@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from watchdog.alerts import Notification
+from watchdog.alerts import Notification, fingerprint
 from watchdog.clock import Clock
 from watchdog.config.alerting import AlertingConfig
 from watchdog.journal import JournalWriter
@@ -31,6 +31,7 @@ from watchdog.notify.http import Attempt
 from watchdog.notify.loops import run_forever
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.notices import FOLLOWUP_NOTE, restored_notice
+from watchdog.notify.observed import DeliveryLedger, WatchedChannel
 from watchdog.notify.outbox import Kind, Outbox, OutboxRow
 from watchdog.notify.receivers import build_channels
 from watchdog.notify.summary import alert_summaries, delivery_entry
@@ -81,8 +82,10 @@ class DeliveryChain:
         ]
         self._wake_emergency = asyncio.Event()
         self._wake_watch = asyncio.Event()
+        self.ledger = DeliveryLedger()
+        self.receivers = [WatchedChannel(c, clock) for c in build_channels(config.emergency)]
         self.emergency = EmergencyDispatcher(
-            build_channels(config.emergency),
+            self.receivers,
             db=db,
             outbox=outbox,
             clock=clock,
@@ -106,7 +109,22 @@ class DeliveryChain:
         self._tasks: list[asyncio.Task[None]] = []
         self._log = get_logger("notify")
         self._oldest: float | None = None
+        self._depth = 0
         metrics.outbox_oldest_age.set_function(self._oldest_age)
+
+    def identity(self, labels: Mapping[str, str]) -> str:
+        """The fingerprint an alert with these (rule) labels is sent under."""
+        return fingerprint({**self._external_labels, **labels})
+
+    @property
+    def external_labels(self) -> dict[str, str]:
+        """The labels added to every alert this chain sends."""
+        return dict(self._external_labels)
+
+    @property
+    def outbox_stats(self) -> tuple[int, float | None]:
+        """Rows waiting in the outbox and when the oldest was written (as last counted)."""
+        return self._depth, self._oldest
 
     # -- AlertSink --------------------------------------------------------------------------
 
@@ -172,6 +190,12 @@ class DeliveryChain:
             "delivery", delivery_entry(replica.name, "alertmanager", attempt, alerts)
         )
         if attempt.ok:
+            self.ledger.record(
+                ((a.fingerprint, a.status) for a in alerts),
+                replica.name,
+                "alertmanager",
+                self._clock.now(),
+            )
             ids = [r.id for r in batch if r.route == "primary"]
             await self._db.call(self._outbox.complete, ids)
             self._rejected.forget(ids)
@@ -246,6 +270,12 @@ class DeliveryChain:
             await _wait(self._wake_emergency, result.retry_in)
             return
         done = await self._db.call(self._outbox.complete, [r.id for r in rows])
+        self.ledger.record(
+            ((r.notification.fingerprint, r.notification.status) for r in rows),
+            result.delivered_by,
+            "emergency",
+            self._clock.now(),
+        )
         if primary and self.switch.episode is not None:
             self.switch.episode.delivered += len(done)
         await self._refresh_stats()
@@ -311,8 +341,8 @@ class DeliveryChain:
         )
 
     async def _refresh_stats(self) -> None:
-        depth, self._oldest = await self._db.call(self._outbox.stats)
-        self._metrics.outbox_depth.set(depth)
+        self._depth, self._oldest = await self._db.call(self._outbox.stats)
+        self._metrics.outbox_depth.set(self._depth)
 
     def _oldest_age(self) -> float:
         return 0.0 if self._oldest is None else max(0.0, self._clock.now() - self._oldest)

@@ -69,7 +69,13 @@ class HeartbeatOut:
         self._clock, self._journal = clock, journal
         self._anchor = anchor
         self._state = "starting"
+        self.last_success: float | None = None
         self._log = get_logger("notify.heartbeat")
+
+    @property
+    def state(self) -> str:
+        """``starting``, ``ok``, ``failing`` or ``unhealthy`` (pings paused)."""
+        return self._state
 
     async def run(self) -> None:
         """Ping every interval until cancelled (the first after one interval)."""
@@ -88,7 +94,8 @@ class HeartbeatOut:
         attempt = await send_request(self._session, request, time_limit=self.config.timeout)
         self._metrics.heartbeat_pings.labels(attempt.outcome if attempt.ok else "error").inc()
         if attempt.ok:
-            self._metrics.heartbeat_last_success.set(self._clock.now())
+            self.last_success = self._clock.now()
+            self._metrics.heartbeat_last_success.set(self.last_success)
             self._transition("ok")
             return "success"
         self._transition("failing", error=attempt.error or "ping failed")

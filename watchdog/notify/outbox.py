@@ -238,6 +238,18 @@ class Outbox:
         count, oldest = self._db.execute("SELECT COUNT(*), MIN(created) FROM outbox").fetchone()
         return int(count), oldest
 
+    def waiting(self, limit: int = 10_000) -> dict[str, tuple[Route, float]]:
+        """Alerts with rows still waiting: fingerprint -> (route, when its oldest was written)."""
+        rows = self._db.execute(
+            "SELECT fingerprint, route, MIN(created) FROM outbox"
+            " GROUP BY fingerprint, route ORDER BY 3 LIMIT ?",
+            (limit,),
+        )
+        out: dict[str, tuple[Route, float]] = {}
+        for fp, route, created in rows:
+            out.setdefault(fp, (route, created))
+        return out
+
     def receiver_logs(self) -> dict[str, dict[str, LogEntry]]:
         """Every receiver's notification log."""
         logs: dict[str, dict[str, LogEntry]] = {}
