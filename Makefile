@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := prometheus prometheus-alertmanager prometheus-blackbox-exporter \
-	systemd openssl ca-certificates curl python3-venv
+	systemd openssl ca-certificates curl python3-venv chromium chromium-driver
 PYTEST_ARGS ?=
 
 .PHONY: help deps venv lint typecheck test ci run bench clean \

@@ -37,6 +37,7 @@ from watchdog.status.api import status_api_routes
 from watchdog.status.sources import StatusSources
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
+from watchdog.webconfig.enforce import WebSecurity
 
 __all__ = ["Daemon", "prepare_state_dir"]
 
@@ -125,6 +126,10 @@ class Daemon:
                 return await route.handler(request)
         return web.Response(status=404, text="incoming heartbeat is not configured\n")
 
+    def _heartbeat_token(self) -> str | None:
+        beat_in = self.delivery.heartbeat_in
+        return beat_in.config.token() if beat_in is not None else None
+
     async def _handle_reload(self, _request: web.Request) -> web.Response:
         if not self._lifecycle:
             return web.Response(status=403, text="Lifecycle API is not enabled.\n")
@@ -191,8 +196,13 @@ class Daemon:
             body_size_limit=self.config.global_.body_size_limit,
         )
         scheduler = self.scheduler
+        server_config = self.config.model.server
+        self.web = WebSecurity(
+            self.config.web, unauthenticated=tuple(server_config.unauthenticated_paths)
+        )
+        self.web.token_paths[HEARTBEAT_PATH] = self._heartbeat_token
         self.server = WebServer(
-            self._listen, self.registry, self.readiness, self.config.model.server
+            self._listen, self.registry, self.readiness, server_config, security=self.web
         )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
@@ -222,7 +232,7 @@ class Daemon:
                 self.notifier.keep_alive(self.health, self.status_line), name="systemd-watchdog"
             )
         )
-        for text in config_warnings(self.config):
+        for text in config_warnings(self.config, listen=self._listen):
             self._log.warning("risky config", warning=text)
         self._log.info(
             "started",
@@ -310,6 +320,8 @@ class Daemon:
         )
         builtin = builtin_rule_groups(self.delivery.builtin_rule_groups())
         self.rules.apply(plan.groups, builtin=builtin)
+        if self.server is not None:
+            self.server.security.update(new.web, tuple(new.model.server.unauthenticated_paths))
         self.config = new
 
     async def _housekeeping(self) -> None:

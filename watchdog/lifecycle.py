@@ -19,12 +19,16 @@ SHUTDOWN_GRACE = 5.0
 
 
 async def run_daemon(
-    config_path: Path, *, listen: str | None = None, enable_lifecycle: bool = False
+    config_path: Path,
+    *,
+    listen: str | None = None,
+    enable_lifecycle: bool = False,
+    web_config_file: Path | None = None,
 ) -> int:
     """Load the config and run until SIGTERM/SIGINT (SIGHUP reloads); the CLI's exit code."""
     log = get_logger("daemon")
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, web_config_file=web_config_file)
         daemon = Daemon(config, listen=listen, enable_lifecycle=enable_lifecycle)
     except ConfigError as exc:
         for issue in exc.issues:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
+from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
 from watchdog.config.model import LoadedConfig
 from watchdog.config.targets import TargetSpec
@@ -85,9 +86,29 @@ def _delivery_settings(config: LoadedConfig) -> str:
     )
 
 
+def refuse_unprotecting(current: LoadedConfig, new: LoadedConfig) -> None:
+    """A reload may add TLS or basic auth, never take them away: a web config emptied or
+    cut short by mistake must not expose the daemon. Removing them takes a restart."""
+    old_web, new_web = current.web, new.web
+    if old_web is None:
+        return
+    lost = []
+    if old_web.tls and (new_web is None or not new_web.tls):
+        lost.append("TLS")
+    if old_web.users and (new_web is None or not new_web.users):
+        lost.append("basic authentication")
+    if lost:
+        raise ConfigError.single(
+            old_web.source,
+            f"the reloaded web config turns off {' and '.join(lost)}; a reload never lowers"
+            " the protection in force (restart the daemon to do that on purpose)",
+        )
+
+
 def plan_reload(current: LoadedConfig) -> ReloadPlan:
     """Load the config file again (and its rule files); raise ``ConfigError`` if unusable."""
-    new = load_config(current.source)
+    new = load_config(current.source, web_config_file=current.web_config_flag)
+    refuse_unprotecting(current, new)
     groups = load_rule_files(new.rule_paths)
     old_targets, new_targets = _by_key(current.targets), _by_key(new.targets)
     restart = []

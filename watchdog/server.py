@@ -22,6 +22,7 @@ from watchdog.serverguard import (
     safety_net,
 )
 from watchdog.serverguard.metrics import ServerMetrics
+from watchdog.webconfig.enforce import WebSecurity
 
 __all__ = ["CONTENT_TYPE_TEXT", "WebServer"]
 
@@ -40,6 +41,7 @@ class WebServer:
         metrics: MetricsRegistry,
         readiness: Callable[[], str | None],
         settings: ServerConfig | None = None,
+        security: WebSecurity | None = None,
     ) -> None:
         self._listen = listen
         self._metrics = metrics
@@ -52,10 +54,13 @@ class WebServer:
             idle_timeout=settings.idle_timeout,
             metrics=guard_metrics,
         )
+        self.security = security or WebSecurity(None)
+        self.guard.tls = self.security.tls_policy
         self._app = web.Application(
             client_max_size=settings.max_body_size,
             middlewares=[
                 safety_net(guard_metrics),
+                self.security.middleware(guard_metrics),
                 bounded_body(
                     self.guard,
                     max_body_size=settings.max_body_size,
@@ -114,9 +119,12 @@ class WebServer:
         )
         self.guard.accept_errors.install(loop)
         self.port = self._listener.sockets[0].getsockname()[1]
+        web_config = self.security.config
         self._log.info(
             "listening",
             address=f"{host}:{self.port}",
+            tls=web_config is not None and web_config.tls,
+            basic_auth=web_config is not None and bool(web_config.users),
             max_connections=budget.connection_limit,
             fd_limit=budget.nofile,
             fds_reserved=budget.reserved,
@@ -132,6 +140,7 @@ class WebServer:
             self._runner = None
         self.guard.close_all()
         self.guard.accept_errors.uninstall()
+        self.security.close()
 
     async def _handle_metrics(self, _request: web.Request) -> web.Response:
         return web.Response(

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from watchdog.clock import SystemClock
-from watchdog.commands.common import load_or_explain
+from watchdog.commands.common import add_web_config_flag, load_or_explain
 from watchdog.config.advice import config_warnings
 from watchdog.config.model import LoadedConfig
 from watchdog.once.loop import run_bounded
@@ -32,11 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="probe every target once and name rule selectors no target exposes",
     )
+    add_web_config_flag(parser)
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
-    loaded = load_or_explain(args.config)
+    loaded = load_or_explain(args.config, web_config_file=args.web_config_file)
     if loaded is None:
         return 1
     config, groups = loaded

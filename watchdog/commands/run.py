@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from watchdog.commands.common import add_web_config_flag
 from watchdog.lifecycle import run_daemon
 
 __all__ = ["register"]
@@ -22,10 +23,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="allow POST /-/reload (like Prometheus; also server.enable_lifecycle)",
     )
+    add_web_config_flag(parser)
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
     return asyncio.run(
-        run_daemon(args.config, listen=args.listen, enable_lifecycle=args.enable_lifecycle)
+        run_daemon(
+            args.config,
+            listen=args.listen,
+            enable_lifecycle=args.enable_lifecycle,
+            web_config_file=args.web_config_file,
+        )
     )

@@ -14,12 +14,17 @@ from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.config.validation import did_you_mean, issues_from_validation
 from watchdog.config.yamlsource import YamlDocument, expand_env, load_yaml
 from watchdog.probes import PROBES
+from watchdog.webconfig.load import LoadedWebConfig, load_web_config
 
 __all__ = ["load_config"]
 
 
-def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConfig:
-    """Load and validate ``path``; raise ConfigError listing every problem found."""
+def load_config(
+    path: Path, environ: dict[str, str] | None = None, *, web_config_file: Path | None = None
+) -> LoadedConfig:
+    """Load and validate ``path`` and its web config (``web_config_file``, the command line's
+    ``--web.config.file``, wins over ``server.web_config_file``); raise ConfigError listing
+    every problem found."""
     path = Path(path).absolute()
     doc = load_yaml(path)
     expand_env(doc, environ)
@@ -46,6 +51,7 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         raise ConfigError(_by_line(issues))
     specs = _resolve_targets(targets, model, doc, issues)
     rule_paths = _resolve_rule_files(model.rule_files, path.parent, doc, issues)
+    web = _load_web(web_config_file or model.server.web_config_file, issues)
     if issues:
         raise ConfigError(_by_line(issues))
     return LoadedConfig(
@@ -53,7 +59,19 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         model=model,
         targets=specs,
         rule_paths=rule_paths,
+        web=web,
+        web_config_flag=Path(web_config_file).absolute() if web_config_file else None,
     )
+
+
+def _load_web(path: Path | None, issues: list[ConfigIssue]) -> LoadedWebConfig | None:
+    if path is None:
+        return None
+    try:
+        return load_web_config(path)
+    except ConfigError as exc:
+        issues.extend(exc.issues)
+        return None
 
 
 def _by_line(issues: list[ConfigIssue]) -> list[ConfigIssue]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -13,6 +13,9 @@ from watchdog.config.alerting import AlertingConfig
 from watchdog.config.journal import JournalConfig
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
+
+if TYPE_CHECKING:
+    from watchdog.webconfig.load import LoadedWebConfig
 
 __all__ = [
     "DEFAULT_LISTEN",
@@ -82,6 +85,18 @@ class ServerConfig(Model):
     body_timeout: Duration = 10.0
     idle_timeout: Duration = 75.0
     max_body_size: ByteSize = Field(default=1024 * 1024, ge=1024)
+    web_config_file: ConfigPath | None = None
+    """TLS and basic auth in the exporter-toolkit format (``--web.config.file`` wins)."""
+    unauthenticated_paths: list[str] = Field(default_factory=lambda: ["/-/healthy"])
+    """Paths served without basic authentication when the web config has users."""
+
+    @field_validator("unauthenticated_paths")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path.startswith("/"):
+                raise ValueError(f"{path!r} is not a path (it must start with /)")
+        return value
 
     @model_validator(mode="after")
     def _timeouts(self) -> ServerConfig:
@@ -117,6 +132,10 @@ class LoadedConfig:
     model: WatchdogConfig
     targets: list[TargetSpec]
     rule_paths: list[Path]
+    web: LoadedWebConfig | None = None
+    """The web config in force (TLS, basic auth), if any."""
+    web_config_flag: Path | None = None
+    """``--web.config.file`` as given on the command line (kept for reloads)."""
 
     @property
     def global_(self) -> GlobalConfig:

@@ -27,10 +27,13 @@ from dataclasses import dataclass
 
 from watchdog.serverguard.accepterrors import AcceptErrors
 from watchdog.serverguard.metrics import ServerMetrics
+from watchdog.serverguard.tls import TlsPolicy, TlsPolicySource, handshake
 
 __all__ = ["ConnectionGuard", "GuardedProtocol", "peer_key"]
 
 ProtocolFactory = Callable[[], asyncio.Protocol]
+_EARLY_LIMIT = 64 * 1024
+"""Plaintext bytes kept from the end of a TLS handshake until the HTTP protocol exists."""
 Transport = asyncio.Transport
 
 
@@ -76,6 +79,8 @@ class ConnectionGuard:
         """Per peer, connections without a request under way, longest-waiting first."""
         self.accept_errors = AcceptErrors(metrics)
         self.limit = limit
+        self.tls: TlsPolicySource = lambda: None
+        """The TLS policy for each new connection (None: plain HTTP)."""
 
     @property
     def limit(self) -> int:
@@ -139,6 +144,27 @@ class ConnectionGuard:
         conn.busy = max(0, conn.busy - 1)
         if conn.busy == 0:
             self._wait(conn, "idle", self.idle_timeout)
+
+    def upgraded(self, raw: asyncio.BaseTransport, secure: asyncio.BaseTransport) -> bool:
+        """A connection's TLS handshake finished: track it by its TLS transport from now on."""
+        conn = self._open.pop(raw, None)
+        if conn is None:
+            return False
+        queue = self._waiting.get(conn.peer)
+        if queue is not None and raw in queue:
+            entries = [(secure if key is raw else key, value) for key, value in queue.items()]
+            queue.clear()
+            queue.update(entries)
+        conn.transport = secure  # type: ignore[assignment]
+        self._open[secure] = conn
+        return True
+
+    def handshake_failed(self, raw: asyncio.BaseTransport, reason: str) -> None:
+        """A TLS handshake was refused: count why, free the slot (unless the guard itself
+        closed the connection meanwhile: that was counted as its own reason)."""
+        if raw in self._open:
+            self._metrics.http_tls_handshake_failures.labels(reason).inc()
+            self.forget(raw)
 
     def closed_for(self, transport: asyncio.BaseTransport | None, reason: str) -> None:
         """The middleware closes a connection (a body too slow): count it."""
@@ -209,6 +235,8 @@ class GuardedProtocol(asyncio.Protocol):
         self._factory = factory
         self._inner: asyncio.Protocol | None = None
         self._transport: Transport | None = None
+        self._early: bytearray | None = None
+        self._upgrade: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)  # a TCP listener's transports are
@@ -217,10 +245,38 @@ class GuardedProtocol(asyncio.Protocol):
             transport.abort()
             return
         self._transport = transport
+        policy = self._guard.tls()
+        if policy is None:
+            self._start(transport)
+            return
+        self._early = bytearray()
+        self._upgrade = asyncio.get_running_loop().create_task(self._secure(transport, policy))
+
+    async def _secure(self, raw: Transport, policy: TlsPolicy) -> None:
+        result = await handshake(raw, self, policy, self._guard.header_timeout)
+        if isinstance(result, str):
+            self._guard.handshake_failed(raw, result)
+            return
+        if not self._guard.upgraded(raw, result):
+            result.abort()  # the guard closed it meanwhile (deadline, eviction)
+            return
+        self._transport = result
+        early, self._early = bytes(self._early or b""), None
+        self._start(result)
+        if early and self._inner is not None:
+            self._inner.data_received(early)
+
+    def _start(self, transport: Transport) -> None:
         self._inner = self._factory()
         self._inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
+        if self._early is not None:
+            # Plaintext that arrived with the end of the handshake, before the protocol exists.
+            if len(self._early) + len(data) > _EARLY_LIMIT and self._transport is not None:
+                self._transport.abort()
+            self._early += data
+            return
         if self._inner is None or self._transport is None:
             return
         self._guard.data_arrived(self._transport)
@@ -230,10 +286,10 @@ class GuardedProtocol(asyncio.Protocol):
         return self._inner.eof_received() if self._inner is not None else None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._inner is None or self._transport is None:
-            return
-        self._guard.forget(self._transport)
-        self._inner.connection_lost(exc)
+        if self._transport is not None:
+            self._guard.forget(self._transport)
+        if self._inner is not None:
+            self._inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
         if self._inner is not None:

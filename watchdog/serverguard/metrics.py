@@ -42,6 +42,17 @@ class ServerMetrics:
             "watchdog_http_accept_failing",
             "1 from a failed accept() until the next accepted connection.",
         )
+        self.http_tls_handshake_failures = r.counter(
+            "watchdog_http_tls_handshake_failures_total",
+            "TLS connections refused during the handshake (no_client_cert, client_cert_rejected,"
+            " client_san_not_allowed, protocol, timeout).",
+            "reason",
+        )
+        self.http_auth_failures = r.counter(
+            "watchdog_http_auth_failures_total",
+            "Requests refused by basic authentication (missing, wrong, busy).",
+            "reason",
+        )
         self.http_handler_errors = r.counter(
             "watchdog_http_handler_errors_total",
             "Requests whose handler failed unexpectedly (answered 500, logged).",

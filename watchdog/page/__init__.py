@@ -1,0 +1,1 @@
+"""The server-rendered status page at ``GET /``: one module per section."""
