@@ -1,7 +1,7 @@
 """Drill stages, one module (or subpackage) each with a ``STAGE``; ``STAGES`` runs in order.
 
-Adding a stage means one module and one line here; the runner, the report, the journal and
-the command find it through this tuple.
+Adding a stage means one module and one line here; the runner, the report, the journal, the
+config loader (its ``drill.<key>`` settings) and the command find it through this tuple.
 """
 
 from __future__ import annotations
@@ -11,4 +11,8 @@ from watchdog.drill.stages import alerting
 
 __all__ = ["STAGES"]
 
-STAGES: tuple[DrillStage, ...] = (alerting.STAGE,)
+STAGES: tuple[DrillStage, ...] = (
+    alerting.STAGE,
+)
+"""In the seed's order (``quarterly-dr-drill.sh``): Vault recovery, log pipeline failover,
+certificates under a CA outage, then the alerting pipeline."""
