@@ -7,11 +7,12 @@ config loader (its ``drill.<key>`` settings) and the command find it through thi
 from __future__ import annotations
 
 from watchdog.drill.stage import DrillStage
-from watchdog.drill.stages import alerting
+from watchdog.drill.stages import alerting, vault_restore
 
 __all__ = ["STAGES"]
 
 STAGES: tuple[DrillStage, ...] = (
+    vault_restore.STAGE,
     alerting.STAGE,
 )
 """In the seed's order (``quarterly-dr-drill.sh``): Vault recovery, log pipeline failover,
