@@ -7,12 +7,13 @@ config loader (its ``drill.<key>`` settings) and the command find it through thi
 from __future__ import annotations
 
 from watchdog.drill.stage import DrillStage
-from watchdog.drill.stages import alerting, vault_restore
+from watchdog.drill.stages import alerting, log_failover, vault_restore
 
 __all__ = ["STAGES"]
 
 STAGES: tuple[DrillStage, ...] = (
     vault_restore.STAGE,
+    log_failover.STAGE,
     alerting.STAGE,
 )
 """In the seed's order (``quarterly-dr-drill.sh``): Vault recovery, log pipeline failover,
