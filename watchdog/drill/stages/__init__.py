@@ -7,13 +7,14 @@ config loader (its ``drill.<key>`` settings) and the command find it through thi
 from __future__ import annotations
 
 from watchdog.drill.stage import DrillStage
-from watchdog.drill.stages import alerting, log_failover, vault_restore
+from watchdog.drill.stages import alerting, ca_outage, log_failover, vault_restore
 
 __all__ = ["STAGES"]
 
 STAGES: tuple[DrillStage, ...] = (
     vault_restore.STAGE,
     log_failover.STAGE,
+    ca_outage.STAGE,
     alerting.STAGE,
 )
 """In the seed's order (``quarterly-dr-drill.sh``): Vault recovery, log pipeline failover,
