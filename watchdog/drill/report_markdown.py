@@ -129,7 +129,9 @@ def _advice(run: DrillRun) -> list[str]:
             f"The drill was interrupted by {run.interrupted}; check that every start command"
             " above ran (a start command the drill could not finish needs running by hand)."
         )
-    unverified = [r for r in run.results if r.kind == "alertmanager" and r.outcome == ACCEPTED]
+    unverified = [
+        r for r in run.results if r.kind == "alertmanager" and r.outcome == ACCEPTED and r.passed
+    ]
     if unverified:
         notes.append(
             "Accepted by Alertmanager, notification not verified: "
