@@ -1,9 +1,9 @@
 """The daemon's ``watchdog_drill_*`` metrics: the last drill of each stage, read from the reports.
 
 The drill runs as its own process; the daemon learns of it from the report files, so the
-metrics survive restarts of both and need no coordination. The directory is re-read only when
-its modification time changes (a new report is renamed into it), so a scrape costs one
-``stat`` in the usual case.
+metrics survive restarts of both and need no coordination. Reports are only ever added (each
+drill writes files named after its own id), so the reports are re-read only when the list of
+report names changes: a scrape costs one directory listing in the usual case.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class DrillMetrics(Collector):
     def __init__(self, registry: MetricsRegistry, report_dir: Callable[[], Path]) -> None:
         self._report_dir = report_dir
         self._lock = threading.Lock()
-        self._seen: tuple[str, int] | None = None
+        self._seen: tuple[str, tuple[str, ...]] | None = None
         self._history = DrillHistory()
         registry.register(self)
 
@@ -47,7 +47,8 @@ class DrillMetrics(Collector):
         """The latest run per stage (re-read when the directory changed)."""
         directory = self._report_dir()
         try:
-            key: tuple[str, int] | None = (str(directory), directory.stat().st_mtime_ns)
+            names = tuple(sorted(p.name for p in directory.glob("drill-*.json")))
+            key: tuple[str, tuple[str, ...]] | None = (str(directory), names)
         except OSError:
             key = None
         with self._lock:
