@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 .PHONY: help deps venv lint typecheck test ci run bench clean \
 	demo demo-prereqs demo-stop demo-clean demo-status demo-am-stop demo-am-start \
-	demo-logs-stop demo-logs-start
+	demo-logs-stop demo-logs-start demo-drill
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -92,3 +92,7 @@ demo-logs-stop:  ## demo failure: the log shipper stops forwarding to Elasticsea
 
 demo-logs-start:  ## demo: the log shipper forwards to Elasticsearch again
 	$(DEMO) logs-start elasticsearch
+
+demo-drill:  ## the whole DR drill against the running demo (every stage; docs/operations-once-drill.md)
+	$(BIN)/python -m watchdog drill -c demo-state/watchdog/watchdog.yaml \
+		--stage vault-restore,log-failover,ca-outage,alerting --hold 5s

@@ -158,6 +158,8 @@ def _print_summary(run: DrillRun, journal: str) -> None:
             took = f" in {seconds(result.latency)}" if result.latency is not None else ""
             notify = next((s for s in result.steps if s.name == "notify" and s.ok), None)
             detail = f"{notify.detail} (listed{took})" if notify else f"{result.outcome}{took}"
+            if result.measures:
+                detail += f": {result.detail}"
         else:
             detail = f"{result.outcome}: {result.error}" if result.error else result.outcome
         # The target only when the name does not already show it ("alertmanager http://h").
