@@ -74,9 +74,7 @@ class Daemon:
         self._probe_metrics = ProbeMetrics(self.registry)
         self._delivery_metrics = DeliveryMetrics(self.registry)
         # The drill is a process of its own; its reports tell the daemon how the last one went.
-        DrillMetrics(
-            self.registry, lambda: self.config.drill.reports(self.config.model.state_dir)
-        )
+        DrillMetrics(self.registry, lambda: self.config.drill.reports(self.config.model.state_dir))
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
         # Delivery opens the outbox and journal now, so a bad state_dir is refused early.

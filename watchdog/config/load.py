@@ -38,9 +38,7 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         raw_targets = []
     model: WatchdogConfig | None = None
     try:
-        model = WatchdogConfig.model_validate(
-            {**data, "targets": [], "drill": {}}, context=context
-        )
+        model = WatchdogConfig.model_validate({**data, "targets": [], "drill": {}}, context=context)
     except ValidationError as exc:
         issues.extend(issues_from_validation(exc, doc, WatchdogConfig, data))
 
