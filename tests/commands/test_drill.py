@@ -201,6 +201,9 @@ def test_config_errors_exit_2(cli: Cli, tmp_path: Path, stack: Stack) -> None:
     empty = _config(tmp_path, stack)
     result = cli("drill", "-c", str(empty))
     assert result.code == 2
-    assert "configures nothing to drill (the alerting stage needs an alert channel" in result.stderr
+    assert "configures nothing to drill (the vault-restore stage needs drill.vault_restore" in (
+        result.stderr
+    )
+    assert "the alerting stage needs an alert channel" in result.stderr
     assert stack.sink.records() == []
     assert not (tmp_path / "state").exists()
