@@ -4,9 +4,13 @@ replaced by the previous one; production is never the restore target."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 import os
 import shutil
+import tarfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -193,3 +197,59 @@ def test_a_dr_cluster_at_the_production_address_is_refused(
     assert refused["detail"].startswith("refused: the DR cluster is production")
     assert not any(name.startswith("restore") for name in steps), "nothing was restored"
     assert source.server.health_status() == 200, "production untouched"
+
+
+def _consistent_but_unrestorable(source: Path, target: Path) -> None:
+    """A snapshot whose archive, sums and metadata check out but whose state is not raft data:
+    only the server can tell, when it restores it."""
+    with tarfile.open(source, "r:gz") as archive:
+        members = {}
+        for member in archive:
+            handle = archive.extractfile(member)
+            assert handle is not None
+            members[member.name] = handle.read()
+    state = b"not a raft state file " * 64
+    meta = json.loads(members["meta.json"])
+    meta["Size"] = len(state)
+    members["meta.json"], members["state.bin"] = json.dumps(meta).encode(), state
+    sums = [f"{hashlib.sha256(members[n]).hexdigest()}  {n}" for n in ("meta.json", "state.bin")]
+    members["SHA256SUMS"] = ("\n".join(sums) + "\n").encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    target.write_bytes(gzip.compress(buffer.getvalue()))
+
+
+def test_a_snapshot_that_does_not_come_up_falls_back_to_the_previous_one(
+    cli: Cli, tmp_path: Path, source: Source
+) -> None:
+    """Intact by the integrity check, but the server cannot bring its data up (OpenBao takes
+    the restore, then finds no keyring to unseal): a finding, the previous one used, each
+    attempt on a fresh throw-away server, both removed."""
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    shutil.copy2(source.snapshots[0], snapshots / "vault-1.snap")
+    _consistent_but_unrestorable(source.snapshots[1], snapshots / "vault-2.snap")
+    config = _config(tmp_path, source, snapshots)
+    result = cli("drill", "-c", str(config), "--stage", "vault-restore")
+    assert result.code == 0, result.stdout + result.stderr
+    (restore,) = [c for c in _report(tmp_path)["channels"] if c["stage"] == "vault-restore"]
+    steps = restore["steps"]
+    names = [s["step"] for s in steps]
+    assert names[:4] == [
+        "integrity vault-2.snap",
+        "throw-away server",
+        "restore accepted",
+        "unsealed",
+    ]
+    failed = steps[3]
+    assert (failed["ok"], failed["required"]) == (False, False)
+    assert "trying the previous snapshot" in failed["detail"]
+    assert restore["warnings"] == [f"unsealed: {failed['detail']}"]
+    assert "integrity vault-1.snap" in names
+    assert names.count("clean-up") == 2
+    assert restore["passed"] is True
+    assert list((tmp_path / "work").iterdir()) == []
