@@ -10,7 +10,8 @@ PYTEST_ARGS ?=
 .PHONY: help deps venv lint typecheck test ci run bench clean \
 	demo demo-prereqs demo-stop demo-clean demo-status demo-am-stop demo-am-start \
 	demo-logs-stop demo-logs-start demo-logs-drop demo-logs-nodrop demo-logs-pause \
-	demo-logs-resume
+	demo-logs-resume \
+	demo-drill
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -105,3 +106,7 @@ demo-logs-pause:  ## demo failure: Elasticsearch unreachable, its records wait i
 
 demo-logs-resume:  ## demo: the buffered records reach Elasticsearch
 	$(DEMO) logs-resume elasticsearch
+
+demo-drill:  ## the whole DR drill against the running demo (every stage; docs/operations-once-drill.md)
+	$(BIN)/python -m watchdog drill -c demo-state/watchdog/watchdog.yaml \
+		--stage vault-restore,log-failover,ca-outage,alerting --hold 5s

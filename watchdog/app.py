@@ -16,6 +16,7 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.config.advice import config_warnings
 from watchdog.config.errors import ConfigError
 from watchdog.config.model import LoadedConfig
+from watchdog.drill.metrics import DrillMetrics
 from watchdog.health import LoopHealth
 from watchdog.httpsession import make_session
 from watchdog.logs import get_logger
@@ -34,7 +35,9 @@ from watchdog.rules.setup import build_rule_manager, external_url, query_limits
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.status.api import status_api_routes
+from watchdog.status.drills import build_drills
 from watchdog.status.sources import StatusSources
+from watchdog.status.views import DrillsView
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
 from watchdog.webconfig.enforce import WebSecurity
@@ -76,6 +79,10 @@ class Daemon:
         self.metrics = DaemonMetrics(self.registry, self.store.series_count)
         self._probe_metrics = ProbeMetrics(self.registry)
         self._delivery_metrics = DeliveryMetrics(self.registry)
+        # The drill is a process of its own; its reports tell the daemon how the last one went.
+        self.drills = DrillMetrics(
+            self.registry, lambda: self.config.drill.reports(self.config.model.state_dir)
+        )
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
         # Delivery opens the outbox and journal now, so a bad state_dir is refused early.
@@ -145,7 +152,12 @@ class Daemon:
             targets=lambda: list(self.scheduler.states.values()) if self.scheduler else [],
             rule_groups=lambda: list(self.rules.states.values()),
             delivery=lambda: self.delivery,
+            drills=self._drills_view,
         )
+
+    def _drills_view(self) -> DrillsView:
+        history = self.drills.history()
+        return build_drills(history.stages.values(), history.unreadable, self.clock.now())
 
     def readiness(self) -> str | None:
         """None when ready; otherwise why not."""

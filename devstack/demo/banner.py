@@ -12,7 +12,9 @@ from devstack.demo.processes import DemoState
 from devstack.demo.stack import REPO
 from watchdog.durations import format_duration
 
-__all__ = ["banner", "shown"]
+__all__ = ["ALL_STAGES", "banner", "drill_command", "shown"]
+
+ALL_STAGES = "vault-restore,log-failover,ca-outage,alerting"
 
 
 def shown(path: Path) -> str:
@@ -34,6 +36,13 @@ def _cli(layout: Layout) -> str:
     python = shlex.quote(sys.executable)
     root = shlex.quote(str(layout.root.resolve()))
     return f"(cd {shlex.quote(str(REPO))} && {python} -m devstack.demo --state-dir {root}"
+
+
+def drill_command(layout: Layout) -> str:
+    """The full drill against the demo: every stage, the disruptive ones named."""
+    python = shlex.quote(sys.executable)
+    config = shown(layout.watchdog_config)
+    return f"{python} -m watchdog drill -c {config} --stage {ALL_STAGES} --hold 5s"
 
 
 def banner(layout: Layout, state: DemoState) -> str:
@@ -62,6 +71,9 @@ def banner(layout: Layout, state: DemoState) -> str:
     nodrop = "make demo-logs-nodrop" if make else f"curl -sX POST '{outputs}/drop?share=0'"
     pause = "make demo-logs-pause" if make else f"curl -sX POST {outputs}/pause"
     resume = "make demo-logs-resume" if make else f"curl -sX POST {outputs}/resume"
+    drill_cmd = drill_command(layout)
+    drill = "make demo-drill" if make else drill_cmd
+    reports = shown(layout.watchdog / "state" / "drills")
     return f"""
 ================================================================================
  monitor-watchdog demo: everything on 127.0.0.1, state and logs in {shown(layout.root)}/
@@ -137,6 +149,19 @@ The demo's rules are the example rules with every `for` cut to {cap}, probes run
    in /api/v1/targets: "late elasticsearch/app: N windows, last catch-up 45s"), RESOLVED.
    Resume later than a minute (the demo's max_settle) and the oldest windows are given up:
    AuditLogRecordsLost, although their records arrive afterwards.
+
+7. Run the whole quarterly DR drill (docs/operations-once-drill.md)
+     {drill}
+   (= {drill_cmd};
+    add --dry-run to see the plan first: it touches nothing)
+   ~1 min: vault-restore restores the newest intact snapshot into a throw-away OpenBao and
+   reads demo-canary; log-failover stops Loki (LokiDown/LogCanaryLost fire meanwhile: that is
+   the drill), checks Elasticsearch still gets each canary within 30 s and Loki its backlog
+   when back; ca-outage closes the CA for 20 s while every certificate is checked, then waits
+   for the renewer to be Ready; alerting sends a test alert through every channel, held 5 s so
+   Alertmanager is seen notifying the sink. Without --stage only the non-disruptive
+   vault-restore and alerting run (as the systemd timer does). Report: {reports}/drill-*.md;
+   then {local}:{p["watchdog"]}/metrics shows watchdog_drill_stage_success{{stage=…}}.
 
 Stop: Ctrl-C here (in the foreground), or {stop} from another terminal; then
 remove {shown(layout.root)}/ (`make demo-clean` does both).

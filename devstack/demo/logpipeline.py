@@ -17,7 +17,12 @@
   delivered, oldest first, on resume,
 * a filesystem buffer like Fluent Bit's ``storage.path``: each output's waiting records in
   chunk files ``<buffer-dir>/<output>/<ms>.flb`` (one per ten seconds of records), deleted once
-  delivered.
+  delivered,
+* and a control API to stop and start a backend itself (the DR drill's log failover):
+  ``POST /backends/<loki|elasticsearch>/stop`` closes its port (connections are refused, its
+  stored lines are kept), ``…/start`` listens on the same port again; ``GET /backends``. The
+  shipper buffers what it cannot deliver meanwhile and sends the backlog once the backend is
+  back, like Fluent Bit with a filesystem buffer.
 
 Run: ``python -m devstack.demo.logpipeline --file app.log --loki-port … --elasticsearch-port …
 --fluentbit-port … --control-port … [--buffer-dir DIR]``
@@ -39,6 +44,7 @@ from aiohttp import web
 from devstack.fakes.elasticsearch import FakeElasticsearch
 from devstack.fakes.fluentbit import FakeFluentBit
 from devstack.fakes.loki import FakeLoki
+from devstack.fakes.server import FakeServer
 from devstack.fakes.shipper import FakeShipper, Route
 from watchdog.clock import SystemClock
 
@@ -65,11 +71,17 @@ class Pipeline:
     """The shipper and the Fluent Bit counters kept in step."""
 
     def __init__(
-        self, shipper: CountingShipper, fluentbit: FakeFluentBit, buffer: Path | None = None
+        self,
+        shipper: CountingShipper,
+        fluentbit: FakeFluentBit,
+        buffer: Path | None = None,
+        backends: dict[str, FakeServer] | None = None,
     ) -> None:
         self.shipper = shipper
         self.fluentbit = fluentbit
         self.buffer = buffer
+        self.backends = dict(backends or {})
+        self._ports = {name: server.port for name, server in self.backends.items()}
         self._seen_in = 0
         self._seen: dict[str, tuple[int, int]] = dict.fromkeys(OUTPUTS, (0, 0))
 
@@ -127,6 +139,28 @@ class Pipeline:
             for name, route in self.shipper.routes.items()
         }
 
+    def backend_states(self) -> dict[str, Any]:
+        """Whether each backend listens, and how much the shipper holds back for it."""
+        return {
+            name: {
+                "running": server.port != 0,
+                "port": self._ports[name],
+                "buffered": len(self.shipper.routes[name].queue),
+            }
+            for name, server in self.backends.items()
+        }
+
+    async def switch_backend(self, name: str, *, running: bool) -> None:
+        """Stop a backend (its port closes, its data stays) or start it on the same port."""
+        server = self.backends[name]
+        if running and server.port == 0:
+            await server.start(self._ports[name])
+        elif not running and server.port != 0:
+            await server.stop()
+            server.port = 0
+        state = "listening again" if running else "stopped: connections are refused"
+        print(f"backend {name} {state}", flush=True)
+
     def control_app(self) -> web.Application:
         """``GET /outputs``, ``POST /outputs/{name}/{stop|start}``, ``GET /-/healthy``."""
 
@@ -168,10 +202,23 @@ class Pipeline:
         async def healthy(_request: web.Request) -> web.Response:
             return web.Response(text="ok")
 
+        async def backends(_request: web.Request) -> web.Response:
+            return web.json_response(self.backend_states())
+
+        async def backend(request: web.Request) -> web.Response:
+            name, action = request.match_info["name"], request.match_info["action"]
+            if name not in self.backends or action not in ("stop", "start"):
+                known = ", ".join(self.backends)
+                return web.Response(status=404, text=f"unknown backend {name!r}; known: {known}\n")
+            await self.switch_backend(name, running=action == "start")
+            return web.json_response(self.backend_states())
+
         app = web.Application()
         app.router.add_get("/outputs", show)
         app.router.add_post("/outputs/{name}/drop", drop)
         app.router.add_post("/outputs/{name}/{action}", switch)
+        app.router.add_get("/backends", backends)
+        app.router.add_post("/backends/{name}/{action}", backend)
         app.router.add_get("/-/healthy", healthy)
         return app
 
@@ -207,14 +254,21 @@ async def _run(args: argparse.Namespace) -> None:
         elasticsearch = await FakeElasticsearch(status="green").start(args.elasticsearch_port)
         fluentbit = await FakeFluentBit().start(args.fluentbit_port)
         shipper = CountingShipper(args.file, clock, session)
-        shipper.route("loki", Route("loki", loki.url))
+        shipper.route("loki", Route("loki", loki.url, buffer=True))
         shipper.route(
             "elasticsearch",
-            Route("elasticsearch", elasticsearch.url, index="logs-demo", parse_logfmt=True),
+            Route(
+                "elasticsearch",
+                elasticsearch.url,
+                index="logs-demo",
+                parse_logfmt=True,
+                buffer=True,
+            ),
         )
         if args.buffer_dir is not None:
             args.buffer_dir.mkdir(parents=True, exist_ok=True)
-        pipeline = Pipeline(shipper, fluentbit, args.buffer_dir)
+        backends: dict[str, FakeServer] = {"loki": loki, "elasticsearch": elasticsearch}
+        pipeline = Pipeline(shipper, fluentbit, args.buffer_dir, backends)
         runner = web.AppRunner(pipeline.control_app(), handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", args.control_port).start()
@@ -229,7 +283,8 @@ async def _run(args: argparse.Namespace) -> None:
         finally:
             await runner.cleanup()
             for server in (fluentbit, elasticsearch, loki):
-                await server.stop()
+                if server.port:
+                    await server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

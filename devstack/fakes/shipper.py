@@ -7,7 +7,11 @@ copy per route due ``delay`` seconds later, and delivers whatever is due — a L
 (``POST /loki/api/v1/push``, JSON, stream labels ``labels``) or an Elasticsearch index request
 (``POST /<index>/_doc`` with ``@timestamp`` and ``log``). With a ``FakeClock`` the test decides
 exactly when each backend receives what, with no sleeping. A rejected delivery is dropped and
-counted, like a chunk whose retries ran out.
+counted, like a chunk whose retries ran out. A route with ``buffer`` keeps what it cannot
+deliver because the backend is unreachable (connection refused, reset) and retries it, in
+order, at the next ``pump`` — Fluent Bit's ``storage.type filesystem`` with unlimited retries,
+the seed's "logs buffer on Fluent Bit local filesystem" — so a backend that comes back gets
+its backlog.
 
 Two kinds of trouble for reconciliation tests: ``paused`` holds a route's copies in its queue
 (Fluent Bit retrying from its filesystem buffer while the backend cannot take them) and
@@ -67,10 +71,14 @@ class Route:
     drop_share: float = 0.0
     offered: int = 0
     lost_silently: int = 0
+    buffer: bool = False
+    """Keep and retry records while the backend is unreachable (see the module docstring)."""
     queue: list[tuple[float, float, str]] = field(default_factory=list)
     delivered: int = 0
     dropped: int = 0
     rejected: int = 0
+    unreachable: bool = False
+    """The last delivery attempt could not connect (what is buffered waits for it)."""
 
 
 @dataclass
@@ -143,8 +151,16 @@ class FakeShipper:
                 continue
             due = [item for item in route.queue if item[0] <= now]
             route.queue = [item for item in route.queue if item[0] > now]
-            for _due_at, read_at, line in due:
-                await self._deliver(route, read_at, line)
+            for index, (_due_at, read_at, line) in enumerate(due):
+                try:
+                    await self._deliver(route, read_at, line)
+                except (aiohttp.ClientConnectionError, OSError):
+                    route.unreachable = True
+                    if not route.buffer:
+                        raise
+                    route.queue[:0] = due[index:]  # keep them, in order, for the next pump
+                    break
+                route.unreachable = False
 
     async def _deliver(self, route: Route, read_at: float, line: str) -> None:
         if route.stopped or route.drop_next > 0:

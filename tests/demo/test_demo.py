@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import ssl
 import subprocess
@@ -34,8 +35,10 @@ JOBS = {
     "log-canary",
     "log-reconcile",
     "fluentbit-buffer",
+    "issued-tls",
+    "cert-manager",
 }
-PROCESSES = {"sink", "logpipeline", "openbao", "alertmanager", "prometheus", "watchdog"}
+PROCESSES = {"sink", "logpipeline", "ca", "openbao", "alertmanager", "prometheus", "watchdog"}
 
 
 def _get(url: str) -> Any:
@@ -117,12 +120,27 @@ def test_demo_starts_reports_a_sealed_vault_and_stops(tmp_path: Path) -> None:
         port = state.ports["watchdog"]
         assert f"http://127.0.0.1:{port}/api/v1/targets" in output
         assert "bao operator seal" in output
+        drill = next(line for line in output.splitlines() if "-m watchdog drill" in line)
+        command = drill.strip().removeprefix("(= ").removesuffix(";")
+        assert "--stage vault-restore,log-failover,ca-outage,alerting" in command
 
         by_job = wait_for(lambda: _all_up(port), timeout=60, message="every demo target up")
         vault = by_job["vault"]["facts"]  # the least-privilege token works, over TLS
         assert vault["raft_peers"] == "1"
         assert vault["canary"].startswith("secret/demo-canary")
         assert _sealed_notices(layout) == []
+
+        plan = subprocess.run(
+            [*shlex.split(command), "--dry-run"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        for stage in ("vault-restore", "log-failover", "ca-outage", "alerting"):
+            assert f"\n{stage}" in plan.stdout, plan.stdout
 
         _seal(layout, state.info["openbao_url"])
         sealed = wait_for(

@@ -13,6 +13,7 @@ from watchdog.config.model import LoadedConfig, WatchdogConfig
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.config.validation import did_you_mean, issues_from_validation
 from watchdog.config.yamlsource import YamlDocument, expand_env, load_yaml
+from watchdog.drill.configure import validate_drill
 from watchdog.probes import PROBES
 from watchdog.webconfig.load import LoadedWebConfig, load_web_config
 
@@ -42,7 +43,7 @@ def load_config(
         raw_targets = []
     model: WatchdogConfig | None = None
     try:
-        model = WatchdogConfig.model_validate({**data, "targets": []}, context=context)
+        model = WatchdogConfig.model_validate({**data, "targets": [], "drill": {}}, context=context)
     except ValidationError as exc:
         issues.extend(issues_from_validation(exc, doc, WatchdogConfig, data))
 
@@ -52,6 +53,7 @@ def load_config(
     specs = _resolve_targets(targets, model, doc, issues)
     rule_paths = _resolve_rule_files(model.rule_files, path.parent, doc, issues)
     web = _load_web(web_config_file or model.server.web_config_file, issues)
+    drill = validate_drill(data.get("drill"), doc, context, specs, issues)
     if issues:
         raise ConfigError(_by_line(issues))
     return LoadedConfig(
@@ -61,6 +63,7 @@ def load_config(
         rule_paths=rule_paths,
         web=web,
         web_config_flag=Path(web_config_file).absolute() if web_config_file else None,
+        drill=drill,
     )
 
 
