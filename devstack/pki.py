@@ -103,8 +103,10 @@ def issue(
     not_after: datetime,
     common_name: str | None = None,
     serial: int | None = None,
+    client: bool = False,
 ) -> Issued:
-    """A server certificate for ``hostnames`` (DNS names or IP addresses) signed by ``ca``."""
+    """A server certificate for ``hostnames`` (DNS names or IP addresses) signed by ``ca``;
+    ``client=True``: a client certificate (TLS client authentication) instead."""
     key = ec.generate_private_key(ec.SECP256R1())
     alt_names: list[x509.GeneralName] = []
     for host in hostnames:
@@ -121,7 +123,12 @@ def issue(
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH]
+            ),
+            critical=False,
+        )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
             critical=False,

@@ -14,9 +14,9 @@ server speaks HTTP/1.1, which every client negotiates.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 
 from watchdog.config.types import ConfigPath, Model, Secret
 from watchdog.webconfig.ciphers import openssl_cipher
@@ -46,6 +46,22 @@ _HEADERS = (
     "X-XSS-Protection",
     "Strict-Transport-Security",
 )
+
+
+def _bcrypt_hash(value: SecretStr) -> SecretStr:
+    match = _BCRYPT.match(value.get_secret_value())
+    if match is None:
+        raise ValueError(
+            "not a bcrypt hash ($2y$10$ and 53 characters); make one with:"
+            " htpasswd -nBC 10 \"\" | tr -d ':\\n'"
+        )
+    if not 4 <= int(match.group(1)) <= 31:
+        raise ValueError("the bcrypt cost must be 4 to 31")
+    return value
+
+
+BcryptHash = Annotated[Secret, AfterValidator(_bcrypt_hash)]
+"""A user's password hash (a secret: never shown)."""
 
 
 class TlsServerConfig(Model):
@@ -162,25 +178,15 @@ class WebConfig(Model):
 
     tls_server_config: TlsServerConfig | None = None
     http_server_config: HttpServerConfig = Field(default_factory=HttpServerConfig)
-    basic_auth_users: dict[str, Secret] = Field(default_factory=dict)
+    basic_auth_users: dict[str, BcryptHash] = Field(default_factory=dict)
     rate_limit: dict[str, object] | None = None
 
     @field_validator("basic_auth_users")
     @classmethod
-    def _users(cls, value: dict[str, Secret]) -> dict[str, Secret]:
-        for user, hashed in value.items():
+    def _users(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for user in value:
             if not user or ":" in user:
-                raise ValueError(
-                    f"user name {user!r} cannot be used with basic auth (empty or with ':')"
-                )
-            match = _BCRYPT.match(hashed.get_secret_value())
-            if match is None:
-                raise ValueError(
-                    f"the password of {user!r} is not a bcrypt hash ($2y$10$ and 53 characters);"
-                    " make one with: htpasswd -nBC 10 \"\" | tr -d ':\\n'"
-                )
-            if not 4 <= int(match.group(1)) <= 31:
-                raise ValueError(f"the bcrypt cost of {user!r} must be 4 to 31")
+                raise ValueError(f"user name {user!r} cannot be used with basic auth (empty, ':')")
         return value
 
     @field_validator("rate_limit")
