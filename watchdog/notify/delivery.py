@@ -25,7 +25,7 @@ from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.notify.alertmanager import AlertmanagerReplica, Rejections
 from watchdog.notify.backoff import Backoff
-from watchdog.notify.emergency import EmergencyDispatcher
+from watchdog.notify.emergency import ALREADY_TOLD, EmergencyDispatcher
 from watchdog.notify.fallback import same_endpoint
 from watchdog.notify.http import Attempt
 from watchdog.notify.loops import run_forever
@@ -270,12 +270,13 @@ class DeliveryChain:
             await _wait(self._wake_emergency, result.retry_in)
             return
         done = await self._db.call(self._outbox.complete, [r.id for r in rows])
-        self.ledger.record(
-            ((r.notification.fingerprint, r.notification.status) for r in rows),
-            result.delivered_by,
-            "emergency",
-            self._clock.now(),
-        )
+        if not result.delivered_by.startswith(ALREADY_TOLD):  # nothing new was sent
+            self.ledger.record(
+                ((r.notification.fingerprint, r.notification.status) for r in rows),
+                result.delivered_by,
+                "emergency",
+                self._clock.now(),
+            )
         if primary and self.switch.episode is not None:
             self.switch.episode.delivered += len(done)
         await self._refresh_stats()

@@ -37,7 +37,10 @@ from watchdog.notify.receivers import EmergencyChannel, Message, Request
 from watchdog.notify.summary import delivery_entry
 from watchdog.sqlitedb import DbWorker
 
-__all__ = ["EmergencyDispatcher", "RoundResult", "due_alerts"]
+__all__ = ["ALREADY_TOLD", "EmergencyDispatcher", "RoundResult", "due_alerts"]
+
+ALREADY_TOLD = "already told: "
+"""How a round's ``delivered_by`` starts when receivers needed nothing from it."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ class EmergencyDispatcher:
                 task.add_done_callback(self._tasks.discard)
                 started[task] = channel.name
         if covered:
-            return RoundResult(f"already told: {', '.join(covered)}")
+            return RoundResult(f"{ALREADY_TOLD}{', '.join(covered)}")
         waiting = set(started)
         while waiting:
             done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
