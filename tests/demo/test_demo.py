@@ -18,6 +18,7 @@ import pytest
 from devstack.demo.layout import Layout
 from devstack.demo.processes import DemoState, is_running, pid_alive, terminate
 from devstack.polling import wait_for
+from tests.page.browser import screenshot
 from tests.support.components import REPO, require_binary
 
 pytestmark = pytest.mark.slow
@@ -148,6 +149,14 @@ def test_demo_starts_reports_a_sealed_vault_and_stops(tmp_path: Path) -> None:
         )
         assert sealed[0]["labels"]["job"] == "vault"
         assert sealed[0]["annotations"]["summary"].startswith("Vault is sealed")
+        # The README's picture of the status page, from this demo stack in this state.
+        shot = screenshot(
+            f"http://127.0.0.1:{port}/?refresh=0",
+            "statuspage-demo.png",
+            tmp_path / "chromium-profile",
+            docs=True,
+        )
+        assert shot.stat().st_size > 10_000
 
         dropping = _run("--state-dir", str(layout.root), "logs-drop", "--share", "0.5")
         assert "silently losing 50% of the records" in dropping.stdout, dropping.stderr

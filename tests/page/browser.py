@@ -17,7 +17,10 @@ from selenium.webdriver.chrome.service import Service
 
 from tests.support.components import REPO, require_binary
 
-__all__ = ["CHROMIUM_FLAGS", "artifact_dir", "chromium", "phone"]
+__all__ = ["CHROMIUM_FLAGS", "DOCS_SCREENSHOT", "artifact_dir", "chromium", "phone", "screenshot"]
+
+DOCS_SCREENSHOT = REPO / "docs" / "images" / "statuspage.png"
+"""The README's picture of the page; written when ``WATCHDOG_UPDATE_DOCS=1``."""
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -61,3 +64,18 @@ def phone(driver: webdriver.Chrome) -> None:
         "Emulation.setDeviceMetricsOverride",
         {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
     )
+
+
+def screenshot(url: str, name: str, profile: Path, *, docs: bool = False) -> Path:
+    """Load ``url`` (refresh off) at desktop width and keep a full-page screenshot as artifact
+    ``name``; with ``docs`` and ``WATCHDOG_UPDATE_DOCS=1`` also as the README's picture."""
+    with chromium(profile, width=1100, height=1000) as driver:
+        driver.get(url)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1100, min(int(height) + 40, 4000))
+        target = artifact_dir() / name
+        driver.save_screenshot(str(target))
+    if docs and os.environ.get("WATCHDOG_UPDATE_DOCS") == "1":
+        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        DOCS_SCREENSHOT.write_bytes(target.read_bytes())
+    return target
