@@ -44,6 +44,7 @@ nav{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.9rem;margin:6px 0}
 .row{display:grid;grid-template-columns:minmax(150px,1.2fr) minmax(180px,2fr) minmax(140px,1fr);
 gap:4px 14px;padding:8px 10px;border:1px solid var(--line);border-radius:6px;margin:6px 0;
 background:var(--card)}
+.row>div{min-width:0;overflow-wrap:anywhere}
 @media (max-width:720px){.row{grid-template-columns:1fr}}
 .badge{display:inline-block;font-weight:600;padding:0 6px;border-radius:4px;white-space:nowrap}
 .b-up,.b-ok,.b-passed,.b-alertmanager{background:var(--ok-bg);color:var(--ok)}
