@@ -3,6 +3,7 @@ exemptions, the heartbeat's own token, and reloads that swap (never lower) prote
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import ssl
 from collections.abc import AsyncIterator
@@ -188,5 +189,34 @@ async def test_client_allowed_sans_refuses_other_certificates(tmp_path: Path) ->
         assert ok[0] == 200
         with pytest.raises(aiohttp.ClientError):
             await _get(f"{base}/-/healthy", pki.client_context(pki.other_san_client))
+    finally:
+        await daemon.stop()
+
+
+async def test_a_handshake_never_started_is_closed_at_the_header_deadline(tmp_path: Path) -> None:
+    """A TCP connection that never sends its TLS ClientHello holds a slot only until
+    server.header_timeout, like a slow request head, and is counted as such."""
+    pki = make_web_pki(tmp_path / "pki")
+    web = write_web_config(tmp_path / "web.yml", pki)
+    port = free_port()
+    config = tmp_path / "watchdog.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "server": {"listen": f"127.0.0.1:{port}", "header_timeout": "300ms"},
+                "state_dir": str(tmp_path / "state"),
+            }
+        )
+    )
+    daemon = Daemon(load_config(config, web_config_file=web))
+    await daemon.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        async with asyncio.timeout(10):
+            assert await reader.read() == b""  # closed by the server, nothing served
+        writer.close()
+        text = daemon.registry.exposition().decode()
+        assert 'watchdog_http_connections_closed_total{reason="header_timeout"} 1.0' in text
+        assert "watchdog_http_tls_handshake_failures_total{" not in text
     finally:
         await daemon.stop()
