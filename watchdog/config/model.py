@@ -10,9 +10,11 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.config.alerting import AlertingConfig
+from watchdog.config.errors import KeyedError
 from watchdog.config.journal import JournalConfig
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
+from watchdog.durations import format_duration
 
 __all__ = [
     "DEFAULT_LISTEN",
@@ -60,13 +62,18 @@ class GlobalConfig(Model):
 
     @model_validator(mode="after")
     def _check(self) -> GlobalConfig:
-        for name in ("interval", "evaluation_interval"):
+        for name in ("interval", "evaluation_interval", "query_timeout"):
             if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-        if self.query_timeout <= 0:
-            raise ValueError("query_timeout must be positive")
-        if not 0 < self.timeout <= self.interval:
-            raise ValueError("timeout must be positive and not longer than interval")
+                raise KeyedError(f"{name} must be positive", name)
+        if self.timeout <= 0:
+            raise KeyedError("timeout must be positive", "timeout")
+        if self.timeout > self.interval:
+            raise KeyedError(
+                f"timeout {format_duration(self.timeout)} is longer than interval "
+                f"{format_duration(self.interval)}",
+                "timeout",
+                "interval",
+            )
         return self
 
 
@@ -87,7 +94,7 @@ class ServerConfig(Model):
     def _timeouts(self) -> ServerConfig:
         for name in ("header_timeout", "body_timeout", "idle_timeout"):
             if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
+                raise KeyedError(f"{name} must be positive", name)
         return self
 
     @field_validator("listen")
