@@ -90,6 +90,30 @@ def test_verify_finds_the_journal_through_the_config(state_dir: Path, tmp_path: 
     assert _cli("journal", "verify", "-c", str(config)).returncode == 0
 
 
+def test_without_a_location_the_daemons_state_directory_is_used(
+    state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``-c``/``--state-dir``: the journal under ``$STATE_DIRECTORY`` (its first entry)."""
+    monkeypatch.setenv("STATE_DIRECTORY", f"{state_dir}:/elsewhere")
+    verified = _cli("journal", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("OK: 3 entries")
+    shown = _cli("journal", "show", "--kind", "alert")
+    assert shown.returncode == 0 and "VaultSealed" in shown.stdout
+
+
+def test_without_state_directory_the_fhs_default_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside systemd the default is /var/lib/monitor-watchdog, named when it has no journal."""
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    if (Path("/var/lib/monitor-watchdog") / JOURNAL_FILE).exists():
+        pytest.skip("this machine has a real journal in the default state directory")
+    result = _cli("journal", "verify")
+    assert result.returncode == 2
+    assert f"/var/lib/monitor-watchdog/{JOURNAL_FILE}" in result.stderr
+
+
 def test_show_since_prints_recent_entries_for_humans(state_dir: Path) -> None:
     """``--since 1h`` leaves out the two-hour-old entry and prints one line per entry."""
     result = _cli("journal", "show", "--since", "1h", "--state-dir", str(state_dir))

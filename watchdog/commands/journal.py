@@ -3,7 +3,9 @@
 ``verify`` walks the whole chain (with the journal keys from the config, or ``--key-file``),
 checks it against ``state_dir/journal.anchor`` when present and against every ``--against
 HEAD:COUNT`` given: exit 0 intact, 1 tampered, 2 unreadable, 3 cannot be verified (an entry
-is sealed with a key that was not given).
+is sealed with a key that was not given). Without ``-c`` or ``--state-dir`` both read the
+state directory the daemon uses by default: ``$STATE_DIRECTORY`` (systemd), else
+``/var/lib/monitor-watchdog``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from watchdog.config.errors import ConfigError
 from watchdog.config.load import load_config
+from watchdog.config.statedir import FHS_STATE_DIR, default_state_dir
 from watchdog.durations import DurationError, parse_duration
 from watchdog.journal import (
     ANCHOR_FILE,
@@ -50,29 +53,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         default=[],
         type=Path,
-        help="journal HMAC key (with --state-dir; -c takes the config's); repeatable",
+        help="journal HMAC key (without -c; -c takes the config's); repeatable",
     )
     show = actions.add_parser("show", help="print journal entries for humans")
     show.add_argument("--since", help="only entries newer than this duration, e.g. 1h or 30m")
     show.add_argument("--kind", help="only entries of this kind (alert, delivery, fallback, …)")
     show.add_argument("--json", action="store_true", help="one JSON object per line")
     for action in (verify, show):
-        where = action.add_mutually_exclusive_group(required=True)
+        where = action.add_mutually_exclusive_group()
         where.add_argument("-c", "--config", type=Path, help="config file (its state_dir)")
-        where.add_argument("--state-dir", type=Path, help="the daemon's state directory")
+        where.add_argument(
+            "--state-dir",
+            type=Path,
+            help="the daemon's state directory (default: $STATE_DIRECTORY, else "
+            f"{FHS_STATE_DIR})",
+        )
     verify.set_defaults(handler=_verify)
     show.set_defaults(handler=_show)
 
 
 def _journal_location(args: argparse.Namespace) -> tuple[Path, JournalKeys] | None:
-    if args.state_dir is not None:
+    if args.config is None:
+        state_dir = args.state_dir or Path(default_state_dir())
         try:
             texts = [path.read_text().strip() for path in getattr(args, "key_file", [])]
         except OSError as exc:
             print(f"cannot read key file: {exc}", file=sys.stderr)
             return None
         keys = JournalKeys.of(texts[0], texts[1:]) if texts else NO_KEYS
-        return Path(args.state_dir) / JOURNAL_FILE, keys
+        return state_dir / JOURNAL_FILE, keys
     try:
         config = load_config(args.config)
     except ConfigError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from watchdog.config.alerting import AlertingConfig
 from watchdog.config.errors import KeyedError
 from watchdog.config.journal import JournalConfig
+from watchdog.config.statedir import default_state_dir
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
 from watchdog.durations import format_duration
@@ -27,11 +27,6 @@ __all__ = [
 ]
 
 DEFAULT_LISTEN = "127.0.0.1:9911"
-
-
-def default_state_dir() -> str:
-    """systemd's ``$STATE_DIRECTORY`` when set, else the FHS location."""
-    return os.environ.get("STATE_DIRECTORY", "/var/lib/monitor-watchdog").split(":")[0]
 
 
 def split_listen(listen: str) -> tuple[str, int]:
