@@ -1,18 +1,67 @@
-"""structlog setup: JSON lines (console rendering on a TTY), secrets always redacted."""
+"""structlog setup: JSON lines, logfmt or console rendering; secrets always redacted.
+
+Under systemd (``$JOURNAL_STREAM`` names the very stream we write to), every line starts
+with its syslog priority, ``<3>`` for errors up to ``<7>`` for debug, as sd-daemon(3)
+describes: journald strips the prefix and files the line at that priority, so
+``journalctl -p warning`` shows warnings and errors.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from collections.abc import MutableMapping
 from typing import Any, Literal, TextIO
 
 import structlog
 
 from watchdog.redact import redact_event
 
-__all__ = ["LogFormat", "StdlibBridge", "configure_logging", "get_logger"]
+__all__ = [
+    "LogFormat",
+    "StdlibBridge",
+    "configure_logging",
+    "get_logger",
+    "journal_priority_prefix",
+    "writes_to_journal",
+]
 
-LogFormat = Literal["auto", "json", "console"]
+LogFormat = Literal["auto", "json", "logfmt", "console"]
+
+_PRIORITIES = {
+    "critical": 2,
+    "fatal": 2,
+    "error": 3,
+    "exception": 3,
+    "warning": 4,
+    "warn": 4,
+    "info": 6,
+    "debug": 7,
+}
+"""syslog priorities (sd-daemon(3)) of structlog's method names; anything else is info."""
+
+
+def writes_to_journal(stream: TextIO, environ: MutableMapping[str, str] | None = None) -> bool:
+    """Whether ``stream`` is the journald stream ``$JOURNAL_STREAM`` (``device:inode``) names.
+
+    Compared by device and inode, as sd-daemon(3) asks: a child whose output was redirected
+    elsewhere inherits the variable but must not write prefixes into a file.
+    """
+    value = (os.environ if environ is None else environ).get("JOURNAL_STREAM", "")
+    device, sep, inode = value.partition(":")
+    if not sep or not device.isdigit() or not inode.isdigit():
+        return False
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False  # no descriptor behind it (a test's StringIO), or closed
+    return (info.st_dev, info.st_ino) == (int(device), int(inode))
+
+
+def journal_priority_prefix(_logger: Any, method_name: str, rendered: Any) -> str:
+    """The last processor under journald: ``<N>`` before the rendered line."""
+    return f"<{_PRIORITIES.get(method_name, 6)}>{rendered}"
 
 
 class _SafeStreamLogger:
@@ -76,6 +125,23 @@ def _bridge_stdlib_logging(level: str) -> None:
     root.setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level.upper()]))
 
 
+def _renderers(fmt: LogFormat, out: TextIO) -> list[structlog.typing.Processor]:
+    """What turns an event into its line (after the timestamp and redaction)."""
+    if fmt == "logfmt":
+        # Prometheus' own format: ts=… level=… msg=…, the subsystem next, then the fields.
+        return [
+            structlog.processors.EventRenamer("msg"),
+            structlog.processors.LogfmtRenderer(
+                key_order=["ts", "level", "subsystem", "msg"],
+                drop_missing=True,
+                bool_as_flag=False,
+            ),
+        ]
+    if fmt == "console" or (fmt == "auto" and out.isatty()):
+        return [structlog.dev.ConsoleRenderer(colors=False)]
+    return [structlog.processors.JSONRenderer()]
+
+
 def configure_logging(
     level: str = "info",
     fmt: LogFormat = "auto",
@@ -84,20 +150,19 @@ def configure_logging(
 ) -> None:
     """Configure structlog for the whole process (``stream`` fixed, else ``sys.<stream_name>``)."""
     out = stream or getattr(sys, stream_name)
-    use_console = fmt == "console" or (fmt == "auto" and out.isatty())
-    renderer: structlog.typing.Processor = (
-        structlog.dev.ConsoleRenderer(colors=False)
-        if use_console
-        else structlog.processors.JSONRenderer()
+    prefix: list[structlog.typing.Processor] = (
+        [journal_priority_prefix] if writes_to_journal(out) else []
     )
+    timestamp_key = "ts" if fmt == "logfmt" else "timestamp"
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key=timestamp_key),
             structlog.processors.format_exc_info,
             redact_event,  # after exceptions are rendered to text, before anything is written
-            renderer,
+            *_renderers(fmt, out),
+            *prefix,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
