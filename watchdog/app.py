@@ -28,6 +28,7 @@ from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.reload import ReloadPlan, ReloadResult, plan_reload
 from watchdog.rules.files import builtin_rule_groups
+from watchdog.rules.lintlog import log_lint_findings
 from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.setup import build_rule_manager, external_url, query_limits
 from watchdog.scheduler import Scheduler
@@ -208,6 +209,7 @@ class Daemon:
         )
         for text in config_warnings(self.config):
             self._log.warning("risky config", warning=text)
+        log_lint_findings(self.config, self.rules.file_groups, self.rules.metrics)
         self._log.info(
             "started",
             version=__version__,
@@ -295,6 +297,7 @@ class Daemon:
         builtin = builtin_rule_groups(self.delivery.builtin_rule_groups())
         self.rules.apply(plan.groups, builtin=builtin)
         self.config = new
+        log_lint_findings(new, plan.groups, self.rules.metrics)
 
     async def _housekeeping(self) -> None:
         while True:

@@ -156,6 +156,7 @@ def _resolve_targets(
                 series_limit=target.series_limit or defaults.series_limit,
                 labels=dict(target.labels),
                 config=target,
+                line=doc.line_of(where),
             )
         )
     return specs
