@@ -201,12 +201,10 @@ def test_target_timeout_against_the_global_interval_says_where_it_came_from(
         ),
     ],
 )
-def test_section_checks_point_at_the_key_written(
-    tmp_path: Path, text: str, expected: str
-) -> None:
+def test_section_checks_point_at_the_key_written(tmp_path: Path, text: str, expected: str) -> None:
     """A check across keys of one section points at the key the user wrote, with the values."""
     config = tmp_path / "c.yaml"
     config.write_text(text)
     with pytest.raises(ConfigError) as info:
         load_config(config)
-    assert [str(i) for i in info.value.issues][0].startswith(f"{config}:{expected}")
+    assert str(info.value.issues[0]).startswith(f"{config}:{expected}")

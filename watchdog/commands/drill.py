@@ -10,17 +10,14 @@ be written), **2** on a config error or when no channel is configured. See ``wat
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchdog.commands.common import load_or_explain
-from watchdog.drill.journal import journal_drill
-from watchdog.drill.outcome import seconds
-from watchdog.drill.report import ReportPaths, write_report
-from watchdog.drill.run import DrillRun, applicable_checks, run_drill
-from watchdog.drill.stages import STAGES
-from watchdog.durations import DurationError, parse_duration
+from watchdog.commands.common import EX_CONFIG, load_or_explain
+
+if TYPE_CHECKING:
+    from watchdog.drill.run import DrillRun
 
 __all__ = ["register"]
 
@@ -55,22 +52,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from watchdog.commands.common import usage_error
+    from watchdog.drill.journal import journal_drill
+    from watchdog.drill.report import ReportPaths, write_report
+    from watchdog.drill.run import applicable_checks, run_drill
+    from watchdog.drill.stages import STAGES
+    from watchdog.durations import DurationError, parse_duration
+
     try:
         budget, hold = parse_duration(args.timeout), parse_duration(args.hold)
     except DurationError as exc:
-        print(f"drill: {exc}", file=sys.stderr)
-        return 2
+        return usage_error(args, str(exc))
     if budget <= 0:
-        print("drill: --timeout must be positive", file=sys.stderr)
-        return 2
+        return usage_error(args, "--timeout must be positive")
     loaded = load_or_explain(args.config, rules=False)
     if loaded is None:
-        return 2
+        return EX_CONFIG
     config, _ = loaded
     if applicable_checks(config) == 0:
         needs = "; ".join(f"the {stage.name} stage needs {stage.needs}" for stage in STAGES)
         print(f"drill: {config.source} configures nothing to drill ({needs})", file=sys.stderr)
-        return 2
+        return EX_CONFIG
     run = asyncio.run(run_drill(config, budget=budget, hold=hold))
     state_dir = config.model.state_dir
     paths = ReportPaths.for_drill(args.report_dir or state_dir / "drills", run.drill.id)
@@ -87,6 +91,8 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 def _print_summary(run: DrillRun, journal: str) -> None:
+    from watchdog.drill.outcome import seconds
+
     verdict = "PASSED" if run.passed else "FAILED"
     print(f"DR drill {run.drill.id}: {verdict}, {run.summary}")
     for result in run.results:

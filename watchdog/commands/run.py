@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
-
-from watchdog.lifecycle import run_daemon
 
 __all__ = ["register"]
 
@@ -26,6 +23,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from watchdog.lifecycle import run_daemon
+
     return asyncio.run(
         run_daemon(args.config, listen=args.listen, enable_lifecycle=args.enable_lifecycle)
     )

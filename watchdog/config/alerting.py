@@ -137,8 +137,7 @@ class BackoffConfig(Model):
             raise KeyedError("initial must be positive", "initial")
         if self.initial > self.max:
             raise KeyedError(
-                f"initial {format_duration(self.initial)} is above max "
-                f"{format_duration(self.max)}",
+                f"initial {format_duration(self.initial)} is above max {format_duration(self.max)}",
                 "initial",
                 "max",
             )

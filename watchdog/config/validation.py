@@ -64,7 +64,12 @@ def _written_key(data: Any, path: KeyPath, keys: Sequence[str]) -> str:
     """The first of ``keys`` present in the mapping at ``path`` (else the first key)."""
     node = data
     for part in path:
-        node = node[part] if isinstance(node, dict | list) else None
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+        else:
+            node = None
     present = [key for key in keys if isinstance(node, dict) and key in node]
     return (present or list(keys))[0]
 
