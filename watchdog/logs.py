@@ -12,11 +12,14 @@ import logging
 import os
 import sys
 from collections.abc import MutableMapping
-from typing import Any, Literal, TextIO
-
-import structlog
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TextIO, cast
 
 from watchdog.redact import redact_event
+
+if TYPE_CHECKING:
+    import structlog
+    from structlog.typing import FilteringBoundLogger
 
 __all__ = [
     "LogFormat",
@@ -127,6 +130,8 @@ def _bridge_stdlib_logging(level: str) -> None:
 
 def _renderers(fmt: LogFormat, out: TextIO) -> list[structlog.typing.Processor]:
     """What turns an event into its line (after the timestamp and redaction)."""
+    import structlog
+
     if fmt == "logfmt":
         # Prometheus' own format: ts=… level=… msg=…, the subsystem next, then the fields.
         return [
@@ -142,18 +147,48 @@ def _renderers(fmt: LogFormat, out: TextIO) -> list[structlog.typing.Processor]:
     return [structlog.processors.JSONRenderer()]
 
 
+@dataclass(frozen=True)
+class _Settings:
+    level: str
+    fmt: LogFormat
+    stream: TextIO | None
+    stream_name: Literal["stdout", "stderr"]
+    journal: bool
+
+
+_pending: _Settings | None = None
+"""Settings given to ``configure_logging`` but not yet applied to structlog."""
+
+
 def configure_logging(
     level: str = "info",
     fmt: LogFormat = "auto",
     stream: TextIO | None = None,
     stream_name: Literal["stdout", "stderr"] = "stdout",
 ) -> None:
-    """Configure structlog for the whole process (``stream`` fixed, else ``sys.<stream_name>``)."""
+    """Configure logging for the whole process (``stream`` fixed, else ``sys.<stream_name>``).
+
+    structlog itself (and the asyncio it imports) is loaded when the first line is logged,
+    not here: ``check`` and most one-shot commands never log, and need not pay for it.
+    """
+    global _pending
     out = stream or getattr(sys, stream_name)
-    prefix: list[structlog.typing.Processor] = (
-        [journal_priority_prefix] if writes_to_journal(out) else []
-    )
-    timestamp_key = "ts" if fmt == "logfmt" else "timestamp"
+    _pending = _Settings(level, fmt, stream, stream_name, writes_to_journal(out))
+    _bridge_stdlib_logging(level)
+    if "structlog" in sys.modules:
+        _apply_pending()  # already loaded: take effect now, as callers expect
+
+
+def _apply_pending() -> None:
+    global _pending
+    settings, _pending = _pending, None
+    if settings is None:
+        return
+    import structlog
+
+    out = settings.stream or getattr(sys, settings.stream_name)
+    prefix: list[structlog.typing.Processor] = [journal_priority_prefix] if settings.journal else []
+    timestamp_key = "ts" if settings.fmt == "logfmt" else "timestamp"
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -161,19 +196,47 @@ def configure_logging(
             structlog.processors.TimeStamper(fmt="iso", utc=True, key=timestamp_key),
             structlog.processors.format_exc_info,
             redact_event,  # after exceptions are rendered to text, before anything is written
-            *_renderers(fmt, out),
+            *_renderers(settings.fmt, out),
             *prefix,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping()[level.upper()]
+            logging.getLevelNamesMapping()[settings.level.upper()]
         ),
-        logger_factory=_SafeStreamLoggerFactory(stream, stream_name),
+        logger_factory=_SafeStreamLoggerFactory(settings.stream, settings.stream_name),
         cache_logger_on_first_use=False,
     )
-    _bridge_stdlib_logging(level)
 
 
-def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
+class _LazyLogger:
+    """A logger that imports and configures structlog on its first real use.
+
+    ``bind``/``new``/``unbind`` only collect context; any other attribute (``info``,
+    ``warning``, ``log``, …) is structlog's own, looked up afresh each time so that a later
+    ``configure_logging`` takes effect, as structlog's lazy proxies do.
+    """
+
+    __slots__ = ("_context", "_name")
+
+    def __init__(self, name: str, context: dict[str, Any]) -> None:
+        self._name = name
+        self._context = context
+
+    def bind(self, **values: Any) -> _LazyLogger:
+        return _LazyLogger(self._name, {**self._context, **values})
+
+    def new(self, **values: Any) -> _LazyLogger:
+        return _LazyLogger(self._name, dict(values))
+
+    def unbind(self, *keys: str) -> _LazyLogger:
+        return _LazyLogger(self._name, {k: v for k, v in self._context.items() if k not in keys})
+
+    def __getattr__(self, attribute: str) -> Any:
+        import structlog
+
+        _apply_pending()
+        return getattr(structlog.get_logger(subsystem=self._name, **self._context), attribute)
+
+
+def get_logger(name: str) -> FilteringBoundLogger:
     """A logger bound to a subsystem name."""
-    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(subsystem=name)
-    return logger
+    return cast("FilteringBoundLogger", _LazyLogger(name, {}))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from watchdog.config.targets import TargetSpec
 from watchdog.probes import PROBES
-from watchdog.probes.runner import GENERIC_SERIES, TARGET_INFO
+from watchdog.probes.base import GENERIC_SERIES, TARGET_INFO
 from watchdog.promql.nodes import (
     AggregateNode,
     BinaryNode,

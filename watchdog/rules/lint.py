@@ -27,7 +27,7 @@ import promql_parser
 from watchdog.config.model import LoadedConfig
 from watchdog.config.targets import TargetSpec
 from watchdog.probes import PROBES
-from watchdog.probes.runner import GENERIC_SERIES
+from watchdog.probes.base import GENERIC_SERIES
 from watchdog.rules.alerting import ALERTS, ALERTS_FOR_STATE
 from watchdog.rules.coverage import watched_targets
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup

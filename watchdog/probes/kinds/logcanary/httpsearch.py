@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.kinds.logcanary.config import PLACEHOLDER, HttpSearchBackend
@@ -22,6 +21,9 @@ from watchdog.probes.kinds.logcanary.jsonpath import texts_at
 from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, SearchWindow
 from watchdog.redact import redact_url
 from watchdog.userregex import compile_regex
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["fill_template", "search_http"]
 
