@@ -10,7 +10,9 @@ import aiohttp
 from aiohttp import web
 
 from watchdog import __version__
+from watchdog.api.query import QueryAPI
 from watchdog.api.rules import rule_routes
+from watchdog.api.status import status_routes
 from watchdog.api.targets import target_routes
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.advice import config_warnings
@@ -183,6 +185,10 @@ class Daemon:
         )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
+        self.server.add_routes(
+            QueryAPI(self.store, lambda: query_limits(self.config), self.clock).routes()
+        )
+        self.server.add_routes(status_routes())
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
         self.server.add_routes(
             [
