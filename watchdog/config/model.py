@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from watchdog.config.journal import JournalConfig
 from watchdog.config.statedir import default_state_dir
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
+from watchdog.drill.settings import DrillConfig
 from watchdog.durations import format_duration
 
 __all__ = [
@@ -109,6 +110,8 @@ class WatchdogConfig(Model):
     rule_files: list[str] = Field(default_factory=list)
     alerting: AlertingConfig = Field(default_factory=AlertingConfig)
     journal: JournalConfig = Field(default_factory=JournalConfig)
+    drill: dict[str, Any] = Field(default_factory=dict)
+    """Filled by the loader, stage by stage (``LoadedConfig.drill``)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class LoadedConfig:
     model: WatchdogConfig
     targets: list[TargetSpec]
     rule_paths: list[Path]
+    drill: DrillConfig = field(default_factory=DrillConfig)
 
     @property
     def global_(self) -> GlobalConfig:

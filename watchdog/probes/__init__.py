@@ -26,6 +26,8 @@ PROBES = KindRegistry(
         "elasticsearch": "watchdog.probes.kinds.elasticsearch",
         "fluentbit": "watchdog.probes.kinds.fluentbit",
         "logcanary": "watchdog.probes.kinds.logcanary",
+        "reconcile": "watchdog.probes.kinds.reconcile",
+        "buffer": "watchdog.probes.kinds.buffer",
         "host": "watchdog.probes.kinds.host",
         "dns": "watchdog.probes.kinds.dns",
     }
