@@ -80,3 +80,25 @@ def test_check_imports_only_the_kinds_the_config_uses(tmp_path: Path) -> None:
         )
     )
     assert _loaded("check", "-c", str(config)) == []
+
+
+def test_loading_every_kinds_config_needs_no_client_library() -> None:
+    """Every registered kind's module (what the config loader imports for a target of that
+    kind) imports no HTTP client, TLS, DNS, Vault, process or metrics library at import."""
+    script = (
+        "import json, sys\n"
+        "from watchdog.probes import PROBES\n"
+        "for name in PROBES: PROBES[name].config\n"
+        "heavy = json.loads(sys.stdin.read())\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(HEAVY[:-3]),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout) == []
