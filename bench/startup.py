@@ -2,10 +2,11 @@
 
 The peer is the same commands from another revision of this repository (by default the commit
 before the lazy imports of issue 16), extracted with ``git archive`` and run by the same Python,
-alternating run by run so that both see the same machine load. Each command's wall time is the
-whole process, interpreter start to exit; ``python -c pass`` is the floor. Also reported: the
-sum of ``python -X importtime`` for each command (the time spent importing, as CPython
-measures it, inflated by the measuring itself).
+alternating run by run so that both see the same machine load. Each command's wall time and
+CPU time (user + system, from ``wait4``) cover the whole process, interpreter start to exit;
+``python -c pass`` is the floor. On a shared machine the CPU time is the steadier figure (wall
+time includes waiting for a core). Also reported: the sum of ``python -X importtime`` for each
+command (the time spent importing, as CPython measures it, inflated by the measuring itself).
 
 Two conditions: ``cached``, with byte-code caches as ``pip install`` leaves them (written to a
 scratch ``PYTHONPYCACHEPREFIX``, not into the checkout), and ``source``, with
@@ -82,19 +83,20 @@ def _env(tree: Path, cache: Path | None) -> dict[str, str]:
     return env
 
 
-def _wall(tree: Path, args: Sequence[str], cache: Path | None) -> float:
+def _wall(tree: Path, args: Sequence[str], cache: Path | None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run."""
     env = _env(tree, cache)
     started = time.perf_counter()
-    subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, *args],
         cwd=tree,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        check=False,
-        timeout=120,
     )
-    return time.perf_counter() - started
+    _pid, _status, usage = os.wait4(child.pid, 0)
+    child.returncode = 0  # reaped by wait4; keeps Popen from waiting again
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def _import_ms(tree: Path, args: Sequence[str], cache: Path | None) -> float:
@@ -120,10 +122,13 @@ def _import_ms(tree: Path, args: Sequence[str], cache: Path | None) -> float:
     return total / 1000
 
 
-def _figures(times: list[float]) -> dict[str, float]:
+def _figures(runs: list[tuple[float, float]]) -> dict[str, float]:
+    walls, cpus = [w for w, _ in runs], [c for _, c in runs]
     return {
-        "min_s": round(min(times), 4),
-        "median_s": round(statistics.median(times), 4),
+        "min_s": round(min(walls), 4),
+        "median_s": round(statistics.median(walls), 4),
+        "cpu_min_s": round(min(cpus), 4),
+        "cpu_median_s": round(statistics.median(cpus), 4),
     }
 
 
@@ -148,7 +153,7 @@ def main(argv: list[str]) -> int:
             for label, command in commands.items():
                 for tree in trees.values():  # warm-up: byte-compile, fill the page cache
                     _wall(tree, command, cache)
-                times: dict[str, list[float]] = {name: [] for name in trees}
+                times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
                 for _ in range(args.runs):
                     for name, tree in trees.items():
                         times[name].append(_wall(tree, command, cache))
@@ -156,9 +161,10 @@ def main(argv: list[str]) -> int:
                     name: {**_figures(t), "importtime_ms": _import_ms(trees[name], command, cache)}
                     for name, t in times.items()
                 }
-                entry["ratio_median"] = round(
-                    statistics.median(times["this"]) / statistics.median(times["baseline"]), 3
-                )
+                for label_, index in (("ratio_median", 0), ("ratio_cpu_median", 1)):
+                    this = statistics.median(run[index] for run in times["this"])
+                    base = statistics.median(run[index] for run in times["baseline"])
+                    entry[label_] = round(this / base, 3)
                 results.setdefault(condition, {})[label] = entry
     print(
         json.dumps(
