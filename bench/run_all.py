@@ -19,6 +19,7 @@ BENCHMARKS = [
     "delivery_latency",
     "template_expand",
     "regex_engines",
+    "startup",
     "statuspage",
 ]
 

@@ -118,11 +118,11 @@ async def test_daemon_probes_exports_and_stops(tmp_path: Path) -> None:
 
 
 def test_check_command_names_the_line(tmp_path: Path) -> None:
-    """`monitor-watchdog check` exits non-zero and prints file:line: key: reason."""
+    """`monitor-watchdog check` exits 2 (invalid config) and prints file:line: key: reason."""
     config = tmp_path / "bad.yaml"
     config.write_text("global:\n  interval: 15s\ntargets:\n  - {job: x, kind: tcp, adress: y}\n")
     result = run_watchdog_cli("check", "-c", str(config))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{config}:4: targets[0].adress: unknown key (did you mean 'address'?)" in result.stderr
     assert f"{config}:4: targets[0].address: required key is missing" in result.stderr
 

@@ -10,7 +10,9 @@ import aiohttp
 from aiohttp import web
 
 from watchdog import __version__
+from watchdog.api.query import QueryAPI
 from watchdog.api.rules import rule_routes
+from watchdog.api.status import status_routes
 from watchdog.api.targets import target_routes
 from watchdog.clock import Clock, SystemClock
 from watchdog.config.advice import config_warnings
@@ -30,6 +32,7 @@ from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.reload import ReloadPlan, ReloadResult, plan_reload
 from watchdog.rules.files import builtin_rule_groups
+from watchdog.rules.lintlog import log_lint_findings
 from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.setup import build_rule_manager, external_url, query_limits
 from watchdog.scheduler import Scheduler
@@ -218,6 +221,10 @@ class Daemon:
         )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
         self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
+        self.server.add_routes(
+            QueryAPI(self.store, lambda: query_limits(self.config), self.clock).routes()
+        )
+        self.server.add_routes(status_routes())
         sources = self.status_sources()
         self.server.add_routes([*status_page_routes(sources), *status_api_routes(sources)])
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
@@ -246,6 +253,7 @@ class Daemon:
         )
         for text in config_warnings(self.config, listen=self._listen):
             self._log.warning("risky config", warning=text)
+        log_lint_findings(self.config, self.rules.file_groups, self.rules.metrics)
         self._log.info(
             "started",
             version=__version__,
@@ -335,6 +343,7 @@ class Daemon:
         if self.server is not None:
             self.server.security.update(new.web, tuple(new.model.server.unauthenticated_paths))
         self.config = new
+        log_lint_findings(new, plan.groups, self.rules.metrics)
 
     async def _housekeeping(self) -> None:
         while True:

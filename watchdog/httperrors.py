@@ -9,10 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import ssl
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from watchdog.redact import redact
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["describe_http_failure", "describe_os_error"]
 
@@ -26,6 +28,8 @@ def describe_os_error(exc: OSError) -> str:
 
 def describe_http_failure(exc: BaseException) -> str | None:
     """What went wrong, for the transport errors of an aiohttp request; None if not one."""
+    import aiohttp  # here, not at the top: the config loader imports this module
+
     match exc:
         case aiohttp.ClientConnectorCertificateError():
             return f"TLS certificate verification failed: {redact(str(exc.certificate_error))}"

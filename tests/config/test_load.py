@@ -18,7 +18,7 @@ INVALID = [
         "2: global.evaluation_interval: invalid duration '30s1m': use units y, w, d, h, m, s, "
         "ms, largest first (e.g. '15s', '1m30s')",
     ),
-    ("invalid-timeout.yaml", "1: global: timeout must be positive and not longer than interval"),
+    ("invalid-timeout.yaml", "3: global.timeout: timeout 10s is longer than interval 5s"),
     (
         "invalid-kind.yaml",
         "6: targets[1].kind: unknown probe kind 'htp' (did you mean 'http'?); known kinds: ",
@@ -145,3 +145,66 @@ def test_empty_file_is_a_valid_config_with_defaults(tmp_path: Path) -> None:
     assert loaded.targets == []
     assert loaded.model.server.listen == "127.0.0.1:9911"
     assert loaded.global_.interval == 15.0
+
+
+def test_errors_after_an_invalid_target_name_the_right_target(tmp_path: Path) -> None:
+    """A target refused earlier (missing secret file) does not shift later targets' indexes."""
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "targets:\n"
+        "  - {job: a, kind: tcp, address: 'a:1'}\n"
+        "  - {job: b, kind: scrape, url: 'http://b/metrics', bearer_token_file: missing}\n"
+        "  - {job: c, kind: tcp, address: 'c:1'}\n"
+        "  - job: d\n"
+        "    kind: tcp\n"
+        "    address: 'd:1'\n"
+        "    interval: 5s\n"
+        "    timeout: 10s\n"
+        "  - {job: c, kind: tcp, address: 'c:1'}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    messages = [str(issue) for issue in info.value.issues]
+    assert messages[1:] == [
+        f"{config}:9: targets[3].timeout: timeout 10s is longer than interval 5s",
+        f"{config}:10: targets[4]: duplicate target job='c' instance='c:1' "
+        "(first defined at targets[2]); set a distinct 'instance'",
+    ]
+    assert messages[0].startswith(f"{config}:3: targets[1].bearer_token_file: secret file ")
+
+
+def test_target_timeout_against_the_global_interval_says_where_it_came_from(
+    tmp_path: Path,
+) -> None:
+    """A target timeout longer than the inherited interval names both values and their source."""
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "global: {interval: 2s, timeout: 1s}\n"
+        "targets:\n  - {job: a, kind: tcp, address: 'a:1', timeout: 3s}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert [str(i) for i in info.value.issues] == [
+        f"{config}:3: targets[0].timeout: timeout 3s is longer than interval 2s (global.interval)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("global:\n  interval: 5s\n  timeout: 0s\n", "3: global.timeout: timeout must be positive"),
+        ("global:\n  timeout: 5s\n  interval: 2s\n", "2: global.timeout: timeout 5s is longer"),
+        ("global:\n  interval: 2s\n", "2: global.interval: timeout 5s is longer than interval 2s"),
+        (
+            "alerting:\n  backoff:\n    max: 1s\n    initial: 2s\n",
+            "4: alerting.backoff.initial: initial 2s is above max 1s",
+        ),
+    ],
+)
+def test_section_checks_point_at_the_key_written(tmp_path: Path, text: str, expected: str) -> None:
+    """A check across keys of one section points at the key the user wrote, with the values."""
+    config = tmp_path / "c.yaml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert str(info.value.issues[0]).startswith(f"{config}:{expected}")

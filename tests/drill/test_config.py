@@ -50,7 +50,7 @@ def test_unknown_stage_is_named_with_a_suggestion(cli: Cli, tmp_path: Path) -> N
     """A misspelt stage under drill: is refused where it stands, with the known ones."""
     path = _write(tmp_path, {"vault_restor": {}})
     result = cli("check", "-c", str(path))
-    assert result.code == 1
+    assert result.code == 2
     line = _line_of(path, "vault_restor")
     assert (
         f"{path}:{line}: drill.vault_restor: unknown drill stage (did you mean 'vault_restore'?)"
@@ -67,7 +67,7 @@ def test_missing_binary_and_unreadable_key_file_are_named(cli: Cli, tmp_path: Pa
     )
     path = _write(tmp_path, drill)
     result = cli("check", "-c", str(path))
-    assert result.code == 1
+    assert result.code == 2
     assert (
         f"drill.vault_restore.local.binary: binary {tmp_path / 'no-such-bao'} does not exist"
         in (result.stderr)
@@ -107,7 +107,7 @@ def test_cross_references_are_checked_against_the_targets(cli: Cli, tmp_path: Pa
     targets = [{"job": "web", "kind": "http", "url": "http://127.0.0.1:1/"}]
     path = _write(tmp_path, drill, targets)
     result = cli("check", "-c", str(path))
-    assert result.code == 1
+    assert result.code == 2
     assert "drill.log_failover.canary: no logcanary target with job 'log-canary'" in result.stderr
     assert "drill.ca_outage.certificates[0]: 'web' is not a tls, certfile or crl target" in (
         result.stderr
@@ -127,7 +127,7 @@ def test_a_command_that_cannot_run_and_a_bad_query_are_named(cli: Cli, tmp_path:
         }
     }
     result = cli("check", "-c", str(_write(tmp_path, drill)))
-    assert result.code == 1
+    assert result.code == 2
     assert "drill.ca_outage.stop.command: cannot run it: binary 'no-such-program-for-drills'" in (
         result.stderr
     )

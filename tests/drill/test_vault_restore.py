@@ -183,7 +183,7 @@ def test_a_dr_cluster_at_the_production_address_is_refused(
     same = {"url": source.server.url, "token_file": str(token)}
     config = _config(tmp_path, source, source.snapshots[0].parent, local=None, dr=same)
     checked = cli("check", "-c", str(config))
-    assert checked.code == 1
+    assert checked.code == 2
     assert "drill.vault_restore.dr.url: is a node of the production vault target 'vault'" in (
         checked.stderr
     )

@@ -56,7 +56,7 @@ def test_receiver_names_default_to_their_kind_numbered_when_repeated() -> None:
         ),
         (
             {"backoff": {"initial": "20s", "max": "10s"}},
-            "initial must be positive and not above max",
+            "initial 20s is above max 10s",
         ),
         (
             {"emergency": [{"kind": "pagerduty"}]},

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from devstack.procs import free_port
 from tests.support.dns_peer import DnsPeer, serve_dns
 from tests.support.probe_harness import run_target, value_of
+from watchdog.probes.kinds.dns import DnsTarget
 
 
 @pytest.fixture
@@ -144,3 +146,39 @@ async def test_nothing_listening_on_the_nameserver_port(tmp_path: Path) -> None:
     outcome = await run_target(target, tmp_path, probe_timeout="1s")
     assert not outcome.up
     assert outcome.error == f"x.test A: no answer from 127.0.0.1@{port} within 0.75s"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vault.internal",
+        "vault.internal.",
+        ".",
+        "_vault._tcp.service.consul",
+        "*.example",
+        "a..b",
+        ".a",
+        "x" * 63 + ".example",
+        "x" * 64 + ".example",
+        "a." * 127,
+        "a." * 128,
+        "ex\\.ample.org",
+        "bücher.example",
+    ],
+)
+def test_query_names_are_judged_as_dnspython_judges_them(name: str) -> None:
+    """The config check of query_name (pure Python for plain names) agrees with dnspython."""
+    import dns.exception
+    import dns.name
+
+    try:
+        dns.name.from_text(name)
+        expected = None
+    except dns.exception.DNSException as exc:
+        expected = f"query_name is not a valid DNS name: {exc}"
+    try:
+        DnsTarget.model_validate({"job": "dns", "kind": "dns", "query_name": name})
+        found = None
+    except ValidationError as exc:
+        found = exc.errors()[0]["msg"].removeprefix("Value error, ")
+    assert found == expected

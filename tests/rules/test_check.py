@@ -53,16 +53,23 @@ def write_config(tmp_path: Path, targets: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_check_reports_unknown_jobs_as_errors(
+def test_check_reports_unknown_jobs_as_warnings_that_strict_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Static lint: a rule on a job no target has is an error and check exits 1."""
+    """A rule on a job no target has is a warning (exit 0, as the daemon runs it); --strict
+    turns warnings into exit 1."""
     path = write_config(
         tmp_path, [{"job": "prometheus", "kind": "http", "url": "http://127.0.0.1:1/"}]
     )
-    assert main(["check", "-c", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert 'rule VaultDown: job="vault" matches no configured job' in err
+    assert main(["check", "-c", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: " in captured.err
+    assert 'rule VaultDown: job="vault" matches no configured job (jobs: prometheus)' in (
+        captured.err
+    )
+    assert captured.out.startswith("OK: ")
+    assert main(["check", "-c", str(path), "--strict"]) == 1
+    assert "FAILED: " in capsys.readouterr().err
 
 
 def test_check_warns_on_names_no_kind_produces(

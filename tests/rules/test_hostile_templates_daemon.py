@@ -156,14 +156,14 @@ def write_config(tmp_path: Path, rules: dict[str, Any] | str) -> tuple[Path, Pat
 def test_check_and_run_refuse_deep_templates_with_file_and_line(
     tmp_path: Path, annotation: str, line: int
 ) -> None:
-    """`check` exits 1 and `run` exits 2, each naming file:line, rule and annotation."""
+    """`check` and `run` both exit 2 (invalid), each naming file:line, rule and annotation."""
     config_file, rule_file = write_config(tmp_path, deep(annotation))
     expected = (
         f'{rule_file}:8: groups[0].rules[0].annotations.x: rule "Deep" (group "g"): '
         f"annotation 'x': error parsing template __alert_Deep: template: __alert_Deep:{line}: {NESTING}"
     )
     checked = run_watchdog_cli("check", "-c", str(config_file))
-    assert checked.returncode == 1
+    assert checked.returncode == 2
     assert expected in checked.stderr
     assert "Traceback" not in checked.stderr + checked.stdout
     ran = subprocess.run(
@@ -183,7 +183,7 @@ def test_check_refuses_deeply_nested_yaml_with_the_file(tmp_path: Path) -> None:
     """A rule file of 5,000 nested YAML lists is invalid YAML, not a RecursionError."""
     config_file, rule_file = write_config(tmp_path, "groups: " + "[" * 5000 + "]" * 5000 + "\n")
     checked = run_watchdog_cli("check", "-c", str(config_file))
-    assert checked.returncode == 1
+    assert checked.returncode == 2
     assert f"{rule_file}:1: <document>: invalid YAML: nested too deeply" in checked.stderr
     assert "Traceback" not in checked.stderr
 

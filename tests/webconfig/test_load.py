@@ -146,11 +146,11 @@ def _config(tmp_path: Path, listen: str, **server: object) -> Path:
 
 
 def test_check_refuses_a_bad_web_config_with_file_and_line(tmp_path: Path) -> None:
-    """`check --web.config.file` exits 1 and prints the web config's file:line: reason."""
+    """`check --web.config.file` exits 2 and prints the web config's file:line: reason."""
     web = tmp_path / "web.yml"
     web.write_text("basic_auth_users:\n  bob: hunter2\n")
     result = _check("-c", str(_config(tmp_path, "127.0.0.1:9911")), "--web.config.file", str(web))
-    assert result.returncode == 1
+    assert result.returncode == 2  # an invalid config, as the daemon would refuse it
     assert f"{web}:2: basic_auth_users.bob: not a bcrypt hash" in result.stderr
     assert "hunter2" not in result.stderr + result.stdout
 
@@ -159,7 +159,7 @@ def test_check_reads_server_web_config_file(tmp_path: Path) -> None:
     """`server.web_config_file` is loaded (relative to the config) and checked too."""
     (tmp_path / "web.yml").write_text("tls_server_config: {}\n")
     result = _check("-c", str(_config(tmp_path, "127.0.0.1:9911", web_config_file="web.yml")))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{tmp_path / 'web.yml'}:1: tls_server_config: missing cert_file" in result.stderr
 
 

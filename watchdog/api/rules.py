@@ -1,8 +1,15 @@
-"""``GET /api/v1/alerts`` and ``GET /api/v1/rules`` in the shapes of Prometheus' HTTP API."""
+"""``GET /api/v1/alerts`` and ``GET /api/v1/rules`` in the shapes of Prometheus' HTTP API.
+
+Key for key as Prometheus 2.42 answers (``tests/api/test_prometheus_shapes.py`` compares
+them with a real one): Go's key order, whole-number durations without a fraction, ``labels``
+and ``lastError`` left out of a recording rule when empty, ``lastError`` of an alerting rule
+likewise, ``keepFiringSince`` only while an alert is kept firing. Maps (labels, annotations)
+are sorted by key, as Go sorts them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -16,32 +23,40 @@ from watchdog.rules.templates.gofmt import shortest_e
 __all__ = ["alert_to_json", "rule_routes", "rules_to_json"]
 
 
+def _sorted(mapping: Mapping[str, str]) -> dict[str, str]:
+    return dict(sorted(mapping.items()))
+
+
 def alert_to_json(alert: Alert) -> dict[str, Any]:
     """One active alert as Prometheus prints it."""
     out: dict[str, Any] = {
-        "labels": dict(alert.labels),
-        "annotations": dict(alert.annotations),
+        "labels": _sorted(alert.labels),
+        "annotations": _sorted(alert.annotations),
         "state": alert.state.value,
         "activeAt": rfc3339(alert.active_at),
-        "value": shortest_e(alert.value),
     }
     if alert.keep_firing_since is not None:
         out["keepFiringSince"] = rfc3339(alert.keep_firing_since)
+    out["value"] = shortest_e(alert.value)
+    return out
+
+
+def _health(status: RuleStatus) -> dict[str, Any]:
+    out: dict[str, Any] = {"health": status.health}
+    if status.last_error:
+        out["lastError"] = status.last_error
+    out["evaluationTime"] = status.evaluation_time
+    out["lastEvaluation"] = rfc3339(status.last_evaluation)
     return out
 
 
 def _rule_json(status: RuleStatus) -> dict[str, Any]:
     rule = status.rule
-    common = {
-        "name": rule.name,
-        "query": rule.expr,
-        "health": status.health,
-        "lastError": status.last_error,
-        "evaluationTime": status.evaluation_time,
-        "lastEvaluation": rfc3339(status.last_evaluation),
-    }
     if not isinstance(rule, AlertingRule):
-        return {**common, "labels": dict(rule.labels), "type": "recording"}
+        out: dict[str, Any] = {"name": rule.name, "query": rule.expr}
+        if rule.labels:
+            out["labels"] = _sorted(rule.labels)
+        return {**out, **_health(status), "type": "recording"}
     alerts = status.alerts.alerts() if status.alerts is not None else []
     states = {a.state for a in alerts}
     state = (
@@ -53,12 +68,14 @@ def _rule_json(status: RuleStatus) -> dict[str, Any]:
     )
     return {
         "state": state,
-        **common,
+        "name": rule.name,
+        "query": rule.expr,
         "duration": rule.for_,
         "keepFiringFor": rule.keep_firing_for,
-        "labels": {k: t.text for k, t in rule.labels.items()},
-        "annotations": {k: t.text for k, t in rule.annotations.items()},
+        "labels": _sorted({k: t.text for k, t in rule.labels.items()}),
+        "annotations": _sorted({k: t.text for k, t in rule.annotations.items()}),
         "alerts": [alert_to_json(a) for a in alerts],
+        **_health(status),
         "type": "alerting",
     }
 
@@ -91,7 +108,7 @@ def rules_to_json(
                 "file": file,
                 "rules": rules,
                 "interval": group.interval,
-                "limit": group.limit,
+                "limit": group.limit or 0,
                 "evaluationTime": state.evaluation_time,
                 "lastEvaluation": rfc3339(state.last_eval_ts),
             }
@@ -116,7 +133,9 @@ def rule_routes(groups: Callable[[], Iterable[GroupState]]) -> list[web.RouteDef
         wanted = request.query.get("type", "").lower()
         kinds = {"": None, "alert": "alerting", "record": "recording"}
         if wanted not in kinds:
-            return api_error(400, "bad_data", f'unsupported type "{wanted}"; use alert or record')
+            return api_error(
+                400, "bad_data", f'invalid parameter "type": not supported value "{wanted}"'
+            )
         query = request.query
         data = rules_to_json(
             groups(),

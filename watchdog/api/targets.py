@@ -15,7 +15,8 @@ __all__ = ["target_routes", "target_to_json"]
 
 
 def target_to_json(state: TargetState) -> dict[str, Any]:
-    """One target in the shape of Prometheus' ``activeTargets`` entries (plus kind/facts)."""
+    """One target as Prometheus' ``activeTargets`` entries, key for key; then what only the
+    daemon has: the probe ``kind``, ``success``, counts and the kind's key ``facts``."""
     spec = state.spec
     endpoint = (
         getattr(spec.config, "url", None)
@@ -25,19 +26,19 @@ def target_to_json(state: TargetState) -> dict[str, Any]:
     )
     return {
         "discoveredLabels": {},
-        "labels": spec.target_labels(),
+        "labels": dict(sorted(spec.target_labels().items())),
         "scrapePool": spec.job,
         "scrapeUrl": str(endpoint) if not hasattr(endpoint, "get_secret_value") else "",
         "globalUrl": "",
-        "kind": spec.kind,
         "lastError": state.last_error or "",
         "lastScrape": rfc3339(state.last_probe),
         "lastScrapeDuration": state.last_duration or 0.0,
         "lastSuccess": rfc3339(state.last_success),
         "health": state.health,
-        "success": state.success,
         "scrapeInterval": format_duration(spec.interval),
         "scrapeTimeout": format_duration(spec.timeout),
+        "kind": spec.kind,
+        "success": state.success,
         "probes": state.probes,
         "failures": state.failures,
         "facts": state.facts,
@@ -48,10 +49,10 @@ def target_routes(states: Callable[[], Iterable[TargetState]]) -> list[web.Route
     """Routes serving the targets API from a live view of target states."""
 
     async def handle(request: web.Request) -> web.Response:
-        wanted = request.query.get("state", "active")
-        active = [target_to_json(s) for s in sorted(states(), key=lambda s: s.spec.key)]
-        if wanted == "dropped":
-            active = []
+        wanted = request.query.get("state", "").lower() or "any"
+        active = []
+        if wanted in ("active", "any"):  # Prometheus answers "dropped" or a typo with none
+            active = [target_to_json(s) for s in sorted(states(), key=lambda s: s.spec.key)]
         return api_success({"activeTargets": active, "droppedTargets": []})
 
     return [web.get("/api/v1/targets", handle)]

@@ -10,14 +10,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchdog.commands.common import load_or_explain
-from watchdog.config.targets import TargetSpec
-from watchdog.hostcheck.baseline import baseline_path, load_baseline
-from watchdog.hostcheck.errors import BaselineError
-from watchdog.hostcheck.files import diff, scan
-from watchdog.hostcheck.snapshot import record_baseline
-from watchdog.probes.kinds.host.probe import HostTarget, file_settings
+from watchdog.commands.common import EX_CONFIG, load_or_explain
+
+if TYPE_CHECKING:
+    from watchdog.config.targets import TargetSpec
 
 __all__ = ["register"]
 
@@ -35,9 +33,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    from watchdog.probes.kinds.host.probe import HostTarget
+
     loaded = load_or_explain(args.config, rules=False)
     if loaded is None:
-        return 1
+        return EX_CONFIG
     config, _ = loaded
     hosts = [s for s in config.targets if isinstance(s.config, HostTarget)]
     chosen = [s for s in hosts if args.job is None or s.job == args.job]
@@ -53,6 +53,12 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 def _record(spec: TargetSpec, state_dir: Path) -> int:
+    from watchdog.hostcheck.baseline import baseline_path, load_baseline
+    from watchdog.hostcheck.errors import BaselineError
+    from watchdog.hostcheck.files import diff, scan
+    from watchdog.hostcheck.snapshot import record_baseline
+    from watchdog.probes.kinds.host.probe import HostTarget, file_settings
+
     assert isinstance(spec.config, HostTarget)
     settings = file_settings(spec.config)
     if settings is None:

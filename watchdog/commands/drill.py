@@ -7,34 +7,30 @@ named). ``--dry-run`` prints the plan and touches nothing. Writes a dated Markdo
 (default ``drill.report_dir`` or ``state_dir/drills/``), journals one entry per check, prints
 the report's path and a summary. SIGINT/SIGTERM stop the drill after the running stage undid
 what it changed. Exit **0** when every stage that ran met its targets, **1** when one did not,
-the drill was interrupted or the report could not be written, **2** on a config error, an
-unknown or unconfigured stage, or nothing to drill.
+the drill was interrupted or the report could not be written, **2** on a config error, a stage
+named that the config does not set up, or nothing to drill, **64** on a wrong command line (an
+unknown stage name, a duration that does not parse).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchdog.commands.common import load_or_explain
-from watchdog.config.model import LoadedConfig
-from watchdog.drill.interrupt import Interrupt, handle_signals
-from watchdog.drill.journal import journal_drill
-from watchdog.drill.outcome import seconds
-from watchdog.drill.report import ReportPaths, write_report
-from watchdog.drill.run import DrillRun, run_drill
-from watchdog.drill.select import Selection, SelectionError, parse_stage_names, select_stages
-from watchdog.drill.stages import STAGES
-from watchdog.durations import DurationError, parse_duration
+from watchdog.commands.common import EX_CONFIG, load_or_explain, usage_error
+
+if TYPE_CHECKING:
+    from watchdog.config.model import LoadedConfig
+    from watchdog.drill.run import DrillRun
+    from watchdog.drill.select import Selection
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``drill`` subcommand."""
-    names = ",".join(stage.name for stage in STAGES)
     parser = sub.add_parser(
         "drill",
         help="the quarterly DR drill: restore Vault, fail over logs, CA outage, alerting",
@@ -42,14 +38,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Run the DR drill's stages, measure each against its targets and write a dated"
             " report. Stages that stop something in production run only when named with"
             " --stage. Exit 0: every stage met its targets; 1: one did not (or interrupted);"
-            " 2: invalid config, unknown or unconfigured stage, nothing to drill."
+            " 2: invalid config, a stage it does not set up, nothing to drill; 64: a wrong"
+            " command line."
         ),
     )
     parser.add_argument("-c", "--config", type=Path, required=True, help="config file (YAML)")
     parser.add_argument(
         "--stage",
         metavar="STAGE[,STAGE…]",
-        help=f"the stages to run ({names}); default: every configured non-disruptive one",
+        # The names are not listed here: that would import every stage for --help. A wrong
+        # name is refused with the list.
+        help="the stages to run, e.g. alerting; default: every configured non-disruptive one",
     )
     parser.add_argument(
         "--dry-run",
@@ -74,27 +73,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from watchdog.drill.journal import journal_drill
+    from watchdog.drill.report import ReportPaths, write_report
+    from watchdog.drill.select import SelectionError, parse_stage_names, select_stages
+    from watchdog.durations import DurationError, parse_duration
+
     try:
         budget, hold = parse_duration(args.timeout), parse_duration(args.hold)
         names = parse_stage_names(args.stage) if args.stage is not None else None
     except (DurationError, SelectionError) as exc:
-        print(f"drill: {exc}", file=sys.stderr)
-        return 2
+        return usage_error(args, str(exc))
     if budget <= 0:
-        print("drill: --timeout must be positive", file=sys.stderr)
-        return 2
+        return usage_error(args, "--timeout must be positive")
     loaded = load_or_explain(args.config, rules=False)
     if loaded is None:
-        return 2
+        return EX_CONFIG
     config, _ = loaded
     try:
         selection = select_stages(config, names)
     except SelectionError as exc:
         print(f"drill: {exc}", file=sys.stderr)
-        return 2
+        return EX_CONFIG
     if not selection.run:
         _explain_nothing(config, selection)
-        return 2
+        return EX_CONFIG
     if args.dry_run:
         _print_plan(config, selection)
         return 0
@@ -115,6 +119,9 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 async def _run(config: LoadedConfig, selection: Selection, budget: float, hold: float) -> DrillRun:
+    from watchdog.drill.interrupt import Interrupt, handle_signals
+    from watchdog.drill.run import run_drill
+
     interrupt = Interrupt()
     with handle_signals(interrupt):
         return await run_drill(
@@ -128,6 +135,8 @@ async def _run(config: LoadedConfig, selection: Selection, budget: float, hold: 
 
 
 def _explain_nothing(config: LoadedConfig, selection: Selection) -> None:
+    from watchdog.drill.stages import STAGES
+
     if selection.skipped:
         for skipped in selection.skipped:
             print(f"drill: {skipped.name} left out: {skipped.reason}", file=sys.stderr)
@@ -150,6 +159,8 @@ def _print_plan(config: LoadedConfig, selection: Selection) -> None:
 
 
 def _print_summary(run: DrillRun, journal: str) -> None:
+    from watchdog.drill.outcome import seconds
+
     verdict = "PASSED" if run.passed else "FAILED"
     print(f"DR drill {run.drill.id}: {verdict}, {run.summary}")
     for result in run.results:

@@ -3,7 +3,9 @@
 ``verify`` walks the whole chain (with the journal keys from the config, or ``--key-file``),
 checks it against ``state_dir/journal.anchor`` when present and against every ``--against
 HEAD:COUNT`` given: exit 0 intact, 1 tampered, 2 unreadable, 3 cannot be verified (an entry
-is sealed with a key that was not given).
+is sealed with a key that was not given), 64 a wrong command line. Without ``-c`` or
+``--state-dir`` both read the state directory the daemon uses by default:
+``$STATE_DIRECTORY`` (systemd), else ``/var/lib/monitor-watchdog``.
 """
 
 from __future__ import annotations
@@ -14,20 +16,13 @@ import sys
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchdog.config.errors import ConfigError
-from watchdog.config.load import load_config
-from watchdog.durations import DurationError, parse_duration
-from watchdog.journal import (
-    ANCHOR_FILE,
-    JOURNAL_FILE,
-    NO_KEYS,
-    Anchor,
-    Journal,
-    JournalKeys,
-    LocalAnchor,
-    render_entry,
-)
+from watchdog.commands.common import usage_error
+from watchdog.config.statedir import FHS_STATE_DIR, default_state_dir
+
+if TYPE_CHECKING:
+    from watchdog.journal import Journal, JournalKeys
 
 __all__ = ["register"]
 
@@ -50,29 +45,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         default=[],
         type=Path,
-        help="journal HMAC key (with --state-dir; -c takes the config's); repeatable",
+        help="journal HMAC key (without -c; -c takes the config's); repeatable",
     )
     show = actions.add_parser("show", help="print journal entries for humans")
     show.add_argument("--since", help="only entries newer than this duration, e.g. 1h or 30m")
     show.add_argument("--kind", help="only entries of this kind (alert, delivery, fallback, …)")
     show.add_argument("--json", action="store_true", help="one JSON object per line")
     for action in (verify, show):
-        where = action.add_mutually_exclusive_group(required=True)
+        where = action.add_mutually_exclusive_group()
         where.add_argument("-c", "--config", type=Path, help="config file (its state_dir)")
-        where.add_argument("--state-dir", type=Path, help="the daemon's state directory")
+        where.add_argument(
+            "--state-dir",
+            type=Path,
+            help=f"the daemon's state directory (default: $STATE_DIRECTORY, else {FHS_STATE_DIR})",
+        )
     verify.set_defaults(handler=_verify)
     show.set_defaults(handler=_show)
 
 
 def _journal_location(args: argparse.Namespace) -> tuple[Path, JournalKeys] | None:
-    if args.state_dir is not None:
+    from watchdog.config.errors import ConfigError
+    from watchdog.config.load import load_config
+    from watchdog.journal import JOURNAL_FILE, NO_KEYS, JournalKeys
+
+    if args.config is None:
+        state_dir = args.state_dir or Path(default_state_dir())
         try:
             texts = [path.read_text().strip() for path in getattr(args, "key_file", [])]
         except OSError as exc:
             print(f"cannot read key file: {exc}", file=sys.stderr)
             return None
         keys = JournalKeys.of(texts[0], texts[1:]) if texts else NO_KEYS
-        return Path(args.state_dir) / JOURNAL_FILE, keys
+        return state_dir / JOURNAL_FILE, keys
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -83,6 +87,8 @@ def _journal_location(args: argparse.Namespace) -> tuple[Path, JournalKeys] | No
 
 
 def _open(args: argparse.Namespace) -> Journal | None:
+    from watchdog.journal import Journal
+
     location = _journal_location(args)
     if location is None:
         return None
@@ -98,11 +104,12 @@ def _open(args: argparse.Namespace) -> Journal | None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from watchdog.journal import ANCHOR_FILE, Anchor, LocalAnchor
+
     try:
         anchors = [Anchor.parse(text) for text in args.against]
     except ValueError as exc:
-        print(f"--against: {exc}", file=sys.stderr)
-        return 2
+        return usage_error(args, f"--against: {exc}")
     journal = _open(args)
     if journal is None:
         return 2
@@ -129,13 +136,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from watchdog.durations import DurationError, parse_duration
+    from watchdog.journal import render_entry
+
     since: float | None = None
     if args.since:
         try:
             since = time.time() - parse_duration(args.since)
         except DurationError as exc:
-            print(f"--since: {exc}", file=sys.stderr)
-            return 2
+            return usage_error(args, f"--since: {exc}")
     journal = _open(args)
     if journal is None:
         return 2

@@ -16,10 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from watchdog.commands.common import load_or_explain
-from watchdog.once.loop import run_bounded
-from watchdog.once.render import judge, render_json, render_table
-from watchdog.once.run import run_once
+from watchdog.commands.common import EX_CONFIG, load_or_explain
 
 __all__ = ["register"]
 
@@ -41,9 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    from watchdog.once.loop import run_bounded
+    from watchdog.once.render import judge, render_json, render_table
+    from watchdog.once.run import run_once
+
     loaded = load_or_explain(args.config)
     if loaded is None:
-        return 2
+        return EX_CONFIG
     config, groups = loaded
     result = run_bounded(run_once(config, groups))
     verdict = judge(result.targets, result.evaluation)

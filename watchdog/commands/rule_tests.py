@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from watchdog.rules.promtool_tests.runner import run_test_file
-
 __all__ = ["register", "run_files"]
 
 
@@ -26,6 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_files(files: list[Path]) -> int:
     """Run every file, print promtool-style results; 0 when all passed, else 1."""
+    from watchdog.rules.promtool_tests.runner import run_test_file
+
     failed = False
     for path in files:
         print("Unit Testing: ", path)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
 from watchdog.commands.common import add_web_config_flag
-from watchdog.lifecycle import run_daemon
 
 __all__ = ["register"]
 
@@ -28,6 +26,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from watchdog.lifecycle import run_daemon
+
     return asyncio.run(
         run_daemon(
             args.config,

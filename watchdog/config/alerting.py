@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
+from watchdog.config.errors import KeyedError
 from watchdog.config.httpclient import BasicAuth, HttpClientConfig
 from watchdog.config.types import (
     Duration,
@@ -19,6 +20,7 @@ from watchdog.config.types import (
     pick_secret,
     reveal,
 )
+from watchdog.durations import format_duration
 from watchdog.notify.receivers import RECEIVERS, ReceiverConfig, receiver_names
 
 __all__ = [
@@ -68,7 +70,7 @@ class HeartbeatConfig(Model):
     def _check(self) -> HeartbeatConfig:
         pick_secret(self.url, self.url_file, "url", required=True)
         if self.interval <= 0:
-            raise ValueError("interval must be positive")
+            raise KeyedError("interval must be positive", "interval")
         return self
 
     def target(self) -> str:
@@ -93,7 +95,7 @@ class HeartbeatInConfig(Model):
     def _check(self) -> HeartbeatInConfig:
         pick_secret(self.bearer_token, self.bearer_token_file, "bearer_token", required=False)
         if self.window <= 0:
-            raise ValueError("window must be positive")
+            raise KeyedError("window must be positive", "window")
         return self
 
     def token(self) -> str | None:
@@ -131,8 +133,14 @@ class BackoffConfig(Model):
 
     @model_validator(mode="after")
     def _check(self) -> BackoffConfig:
-        if not 0 < self.initial <= self.max:
-            raise ValueError("initial must be positive and not above max")
+        if self.initial <= 0:
+            raise KeyedError("initial must be positive", "initial")
+        if self.initial > self.max:
+            raise KeyedError(
+                f"initial {format_duration(self.initial)} is above max {format_duration(self.max)}",
+                "initial",
+                "max",
+            )
         return self
 
 
@@ -164,5 +172,5 @@ class AlertingConfig(Model):
         if len(set(urls)) != len(urls):
             raise ValueError("an Alertmanager URL is listed twice")
         if self.repeat_interval <= 0:
-            raise ValueError("repeat_interval must be positive")
+            raise KeyedError("repeat_interval must be positive", "repeat_interval")
         return self

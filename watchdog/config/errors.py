@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ConfigError", "ConfigIssue", "KeyPath", "format_path"]
+__all__ = ["ConfigError", "ConfigIssue", "KeyPath", "KeyedError", "format_path"]
 
 KeyPath = tuple[str | int, ...]
 
@@ -49,3 +49,15 @@ class ConfigError(Exception):
     ) -> ConfigError:
         """An error with one issue."""
         return cls([ConfigIssue(file, line, path, message)])
+
+
+class KeyedError(ValueError):
+    """A problem a section's validator finds with some of its keys (e.g. two that disagree).
+
+    The issue points at the first of ``keys`` the user wrote (else the first), not at the
+    section, so its line is the one to change; the message gives the values compared.
+    """
+
+    def __init__(self, message: str, *keys: str) -> None:
+        super().__init__(message)
+        self.keys = keys

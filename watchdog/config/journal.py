@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field, SecretStr, model_validator
 
+from watchdog.config.errors import KeyedError
 from watchdog.config.types import Duration, Model, Secret, SecretFile, pick_secret
-from watchdog.journal.keys import MIN_KEY_LENGTH, JournalKeys
 
-__all__ = ["JournalConfig"]
+if TYPE_CHECKING:
+    from watchdog.journal.keys import JournalKeys
+
+# watchdog.journal is imported where it is needed: the package brings the journal's writer,
+# metrics and logging with it, which loading a config does not need.
+
+__all__ = ["MIN_KEY_LENGTH", "JournalConfig"]
+
+MIN_KEY_LENGTH = 16
+"""Characters a journal key must have (``openssl rand -hex 32`` gives 64)."""
 
 
 class JournalConfig(Model):
@@ -31,7 +42,7 @@ class JournalConfig(Model):
         if self.retired_key_files and self.hmac_key is None and self.hmac_key_file is None:
             raise ValueError("retired_key_files need a current key (hmac_key or hmac_key_file)")
         if self.verify_interval <= 0:
-            raise ValueError("verify_interval must be positive")
+            raise KeyedError("verify_interval must be positive", "verify_interval")
         return self
 
     def _named_keys(self) -> list[tuple[str, SecretStr]]:
@@ -42,6 +53,8 @@ class JournalConfig(Model):
 
     def keys(self) -> JournalKeys:
         """The current key (if any) and the retired ones."""
+        from watchdog.journal.keys import JournalKeys
+
         current = self.hmac_key or self.hmac_key_file
         return JournalKeys.of(
             current.get_secret_value() if current is not None else None,

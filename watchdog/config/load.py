@@ -14,6 +14,7 @@ from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.config.validation import did_you_mean, issues_from_validation
 from watchdog.config.yamlsource import YamlDocument, expand_env, load_yaml
 from watchdog.drill.configure import validate_drill
+from watchdog.durations import format_duration
 from watchdog.probes import PROBES
 from watchdog.webconfig.load import LoadedWebConfig, load_web_config
 
@@ -86,8 +87,9 @@ def _validate_targets(
     doc: YamlDocument,
     context: dict[str, Any],
     issues: list[ConfigIssue],
-) -> list[TargetBase]:
-    targets: list[TargetBase] = []
+) -> list[tuple[int, TargetBase]]:
+    """The valid targets, each with its index in the file (an invalid one leaves a gap)."""
+    targets: list[tuple[int, TargetBase]] = []
     kinds = sorted(PROBES)
     for index, raw in enumerate(raw_targets):
         where = ("targets", index)
@@ -120,14 +122,14 @@ def _validate_targets(
             continue
         config_class = PROBES[kind].config
         try:
-            targets.append(config_class.model_validate(raw, context=context))
+            targets.append((index, config_class.model_validate(raw, context=context)))
         except ValidationError as exc:
             issues.extend(issues_from_validation(exc, doc, config_class, raw, where))
     return targets
 
 
 def _resolve_targets(
-    targets: list[TargetBase],
+    targets: list[tuple[int, TargetBase]],
     model: WatchdogConfig,
     doc: YamlDocument,
     issues: list[ConfigIssue],
@@ -135,17 +137,19 @@ def _resolve_targets(
     defaults = model.global_
     specs: list[TargetSpec] = []
     seen: dict[tuple[str, str], int] = {}
-    for index, target in enumerate(targets):
+    for index, target in targets:
         where = ("targets", index)
         interval = target.interval or defaults.interval
         timeout = target.timeout or min(defaults.timeout, interval)
         if timeout > interval:
+            source = "" if target.interval else " (global.interval)"
             issues.append(
                 ConfigIssue(
                     doc.file,
                     doc.line_of((*where, "timeout")),
                     (*where, "timeout"),
-                    "timeout is longer than interval",
+                    f"timeout {format_duration(timeout)} is longer than interval "
+                    f"{format_duration(interval)}{source}",
                 )
             )
             continue
@@ -173,6 +177,7 @@ def _resolve_targets(
                 series_limit=target.series_limit or defaults.series_limit,
                 labels=dict(target.labels),
                 config=target,
+                line=doc.line_of(where),
             )
         )
     return specs

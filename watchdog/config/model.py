@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,10 +9,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.config.alerting import AlertingConfig
+from watchdog.config.errors import KeyedError
 from watchdog.config.journal import JournalConfig
+from watchdog.config.statedir import default_state_dir
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
 from watchdog.drill.settings import DrillConfig
+from watchdog.durations import format_duration
 
 if TYPE_CHECKING:
     from watchdog.webconfig.load import LoadedWebConfig
@@ -29,11 +31,6 @@ __all__ = [
 ]
 
 DEFAULT_LISTEN = "127.0.0.1:9911"
-
-
-def default_state_dir() -> str:
-    """systemd's ``$STATE_DIRECTORY`` when set, else the FHS location."""
-    return os.environ.get("STATE_DIRECTORY", "/var/lib/monitor-watchdog").split(":")[0]
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -64,13 +61,18 @@ class GlobalConfig(Model):
 
     @model_validator(mode="after")
     def _check(self) -> GlobalConfig:
-        for name in ("interval", "evaluation_interval"):
+        for name in ("interval", "evaluation_interval", "query_timeout"):
             if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-        if self.query_timeout <= 0:
-            raise ValueError("query_timeout must be positive")
-        if not 0 < self.timeout <= self.interval:
-            raise ValueError("timeout must be positive and not longer than interval")
+                raise KeyedError(f"{name} must be positive", name)
+        if self.timeout <= 0:
+            raise KeyedError("timeout must be positive", "timeout")
+        if self.timeout > self.interval:
+            raise KeyedError(
+                f"timeout {format_duration(self.timeout)} is longer than interval "
+                f"{format_duration(self.interval)}",
+                "timeout",
+                "interval",
+            )
         return self
 
 
@@ -103,7 +105,7 @@ class ServerConfig(Model):
     def _timeouts(self) -> ServerConfig:
         for name in ("header_timeout", "body_timeout", "idle_timeout"):
             if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
+                raise KeyedError(f"{name} must be positive", name)
         return self
 
     @field_validator("listen")

@@ -83,6 +83,8 @@ class TargetSpec:
     series_limit: int
     labels: dict[str, str]
     config: TargetBase
+    line: int | None = field(default=None, compare=False)
+    """Where the target starts in the config file (for messages; moving it changes nothing)."""
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:

@@ -41,7 +41,9 @@ __all__ = [
 class Model(BaseModel):
     """Base for every config section: unknown keys are refused, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True
+    )
 
 
 def _duration(value: Any) -> float:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from watchdog.config.errors import ConfigIssue, KeyPath
+from watchdog.config.errors import ConfigIssue, KeyedError, KeyPath
 from watchdog.config.yamlsource import YamlDocument
 
 __all__ = ["allowed_keys", "did_you_mean", "issues_from_validation"]
@@ -34,6 +34,9 @@ def issues_from_validation(
     for item in error.errors(include_url=False, include_input=False):
         loc = tuple(item["loc"])
         path = _data_path(data, loc)
+        conflict = (item.get("ctx") or {}).get("error")
+        if isinstance(conflict, KeyedError) and conflict.keys:
+            path = (*path, _written_key(data, path, conflict.keys))
         full = (*prefix, *path)
         message = _message(item["type"], item["msg"], model, loc, path)
         issues.append(ConfigIssue(doc.file, doc.line_of(full), full, message))
@@ -55,6 +58,20 @@ def _message(
         if msg.startswith(noise):
             return msg[len(noise) :]
     return msg
+
+
+def _written_key(data: Any, path: KeyPath, keys: Sequence[str]) -> str:
+    """The first of ``keys`` present in the mapping at ``path`` (else the first key)."""
+    node = data
+    for part in path:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+        else:
+            node = None
+    present = [key for key in keys if isinstance(node, dict) and key in node]
+    return (present or list(keys))[0]
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:

@@ -18,7 +18,6 @@ from watchdog.config.types import ConfigPath, Model
 from watchdog.config.validation import did_you_mean, issues_from_validation
 from watchdog.config.yamlsource import YamlDocument
 from watchdog.drill.settings import DrillConfig
-from watchdog.drill.stages import STAGES
 
 __all__ = ["validate_drill"]
 
@@ -39,6 +38,10 @@ def validate_drill(
     """The validated section (empty when absent); problems are appended to ``issues``."""
     if raw is None:
         return DrillConfig()
+    # Only here: the stages bring their clients (aiohttp, hvac) with them, which a config
+    # without a drill: section (check, once, the daemon's start) need not load.
+    from watchdog.drill.stages import STAGES
+
     where = ("drill",)
     if not isinstance(raw, dict):
         issues.append(

@@ -10,8 +10,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 from watchdog.hostcheck.errors import HostCheckError
 
 __all__ = [
@@ -80,6 +78,8 @@ def list_listeners(protocols: Collection[str]) -> list[Listener]:
     The daemon's own sockets (its HTTP server, the DNS probe's queries) are left out when their
     owner is visible.
     """
+    import psutil  # here: loading a config imports this module for its defaults
+
     own = os.getpid()
     names: dict[int, str] = {}
     found: set[Listener] = set()
@@ -124,6 +124,8 @@ def find_unexpected(
 
 
 def _process_name(pid: int, cache: dict[int, str]) -> str:
+    import psutil
+
     if pid not in cache:
         try:
             cache[pid] = psutil.Process(pid).name()

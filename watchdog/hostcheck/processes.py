@@ -6,8 +6,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import psutil
-
 from watchdog.userregex import Regex
 
 __all__ = ["DEFAULT_DENY", "DeniedProcess", "find_denied"]
@@ -37,6 +35,8 @@ def find_denied(
     command line is argv joined with spaces. Processes of other users whose command line is
     hidden (``hidepid``) are matched on their name only.
     """
+    import psutil  # here: loading a config imports this module for its defaults
+
     own = exclude_pids | {os.getpid()}
     found: list[DeniedProcess] = []
     for proc in psutil.process_iter(["pid", "name", "cmdline", "username"]):

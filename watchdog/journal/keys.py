@@ -19,10 +19,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-__all__ = ["MIN_KEY_LENGTH", "NO_KEYS", "JournalKey", "JournalKeys"]
+__all__ = ["NO_KEYS", "JournalKey", "JournalKeys"]
 
-MIN_KEY_LENGTH = 16
-"""Characters a key must have (``openssl rand -hex 32`` gives 64)."""
 _ID_CONTEXT = b"monitor-watchdog journal key id"
 
 

@@ -5,17 +5,18 @@ Error texts name the channel, never its URL: receiver URLs and keys are secrets.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from watchdog.httperrors import describe_http_failure
 from watchdog.notify.backoff import parse_retry_after
 from watchdog.redact import redact
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["Attempt", "HttpRequest", "send_request"]
 
@@ -63,6 +64,10 @@ async def send_request(
     wall_now: float | None = None,
 ) -> Attempt:
     """Send ``request`` once; never raises for network or HTTP trouble."""
+    import asyncio
+
+    import aiohttp  # here, not at the top: the config loader imports this module
+
     started = time.perf_counter()
 
     def done(**fields: object) -> Attempt:

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
-
-import aiohttp
-import structlog
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from watchdog.clock import Clock
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.httperrors import describe_os_error
 from watchdog.samples import Sample
 
+if TYPE_CHECKING:
+    import aiohttp
+    import structlog
+
 __all__ = [
+    "GENERIC_SERIES",
+    "TARGET_INFO",
     "ProbeContext",
     "ProbeError",
     "ProbeFunc",
@@ -24,6 +27,11 @@ __all__ = [
     "TargetMemory",
     "describe_os_error",
 ]
+
+TARGET_INFO = "watchdog_target_info"
+"""Always 1, labelled with the target's labels and its probe ``kind``."""
+GENERIC_SERIES = frozenset({"up", "probe_duration_seconds", "probe_success", TARGET_INFO})
+"""What every target yields, whatever its kind and outcome."""
 
 ConfigT = TypeVar("ConfigT", bound=TargetBase, covariant=True)
 SlotT = TypeVar("SlotT")

@@ -6,13 +6,14 @@ import json
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from watchdog.httperrors import describe_http_failure
 from watchdog.probes.base import ProbeError
 from watchdog.redact import redact_url
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["HttpResponse", "fetch", "read_capped"]
 
@@ -69,6 +70,8 @@ async def fetch(
     allow_redirects: bool = True,
 ) -> HttpResponse:
     """Perform one request and read the body; transport failures become ProbeErrors."""
+    import aiohttp  # here, not at the top: the config loader imports this module
+
     shown = redact_url(url)
     try:
         async with session.request(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from watchdog.config.httpclient import HttpClientConfig, cached_ssl_context
 from watchdog.config.targets import TargetBase, instance_from_url
 from watchdog.probes.httpclient import HttpResponse, fetch
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["HttpEndpoint", "HttpTarget", "cached_ssl_context"]
 

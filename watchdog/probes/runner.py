@@ -12,18 +12,26 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from watchdog.clock import Clock
 from watchdog.config.targets import TargetSpec
-from watchdog.httpsession import make_session
 from watchdog.logs import get_logger
 from watchdog.probes import PROBES
-from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult, TargetMemory
+from watchdog.probes.base import (
+    GENERIC_SERIES,
+    TARGET_INFO,
+    ProbeContext,
+    ProbeError,
+    ProbeKind,
+    ProbeResult,
+    TargetMemory,
+)
 from watchdog.redact import redact
 from watchdog.samples import METRIC_NAME_PATTERN, LabelSet, Sample
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = [
     "GENERIC_SERIES",
@@ -33,11 +41,6 @@ __all__ = [
     "probe_target",
     "run_probe",
 ]
-
-TARGET_INFO = "watchdog_target_info"
-"""Always 1, labelled with the target's labels and its probe ``kind``."""
-GENERIC_SERIES = frozenset({"up", "probe_duration_seconds", "probe_success", TARGET_INFO})
-"""What every target yields, whatever its kind and outcome."""
 
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _MAX_ERROR_LENGTH = 500
@@ -93,6 +96,8 @@ async def probe_all(
     refused connection, garbage) into a failed outcome, so the round ends within the longest
     timeout plus the time to close connections.
     """
+    from watchdog.httpsession import make_session
+
     async with make_session() as session:
         return list(
             await asyncio.gather(

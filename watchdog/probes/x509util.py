@@ -10,11 +10,14 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-
-from cryptography import x509
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING
 
 from watchdog.durations import format_duration
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# cryptography is imported where it is used: loading a config need not pay for it.
 
 __all__ = [
     "CertificateParseError",
@@ -44,6 +47,8 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 
     Other PEM blocks (private keys, parameters) are ignored and never echoed.
     """
+    from cryptography import x509
+
     blocks = _PEM_BLOCK.findall(data)
     if blocks:
         certs = []
@@ -65,6 +70,8 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 
 def common_name(name: x509.Name) -> str:
     """The first CN of a name, or the RFC 4514 string when there is none."""
+    from cryptography.x509.oid import NameOID
+
     values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     if values:
         value = values[0].value
@@ -104,6 +111,8 @@ def _coarse(seconds: float) -> str:
 
 def san_names(cert: x509.Certificate) -> tuple[list[str], list[str]]:
     """(DNS names, IP addresses) of the subjectAltName extension; empty when absent."""
+    from cryptography import x509
+
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -120,6 +129,8 @@ def hostname_matches(cert: x509.Certificate, host: str) -> bool:
     whole leftmost label only; the subject CN counts only when the certificate has no DNS SAN
     (what OpenSSL and Python's ``ssl`` do by default).
     """
+    from cryptography.x509.oid import NameOID
+
     dns, ips = san_names(cert)
     try:
         address = ipaddress.ip_address(host.strip("[]"))

@@ -1,13 +1,17 @@
-"""Find rules that can never fire (or always fire) given the configured targets.
+"""Find rules that can never fire (or always fire), and targets that nothing watches.
 
-Severities:
+``check`` prints these findings and the daemon logs them at start and on every reload (and
+counts them in ``watchdog_rule_lint_findings{severity}``): the same config gets the same
+findings wherever it is read. Severities:
 
-* **error** — certainly broken: a ``job`` matcher that names no configured job; with ``--live``,
-  a metric name that no target exposes although every target that could expose it answered.
-* **warning** — very likely broken, but the lint may lack knowledge: a metric name no configured
-  probe kind declares (kinds may under-declare), ``absent()`` of such a name (it would always
-  fire), ``for`` shorter than the group interval (it acts as the interval), a live miss while a
-  candidate target was down.
+* **warning** — everything the static lint finds, because the daemon runs such a config
+  anyway and the lint may lack knowledge: a ``job`` matcher naming no configured job (a rule
+  file shared by several hosts), a metric name no configured probe kind declares (kinds may
+  under-declare), ``absent()`` of such a name (it would always fire), ``for`` shorter than the
+  group interval (it acts as the interval), a rule defined twice in a group, a target that no
+  alerting rule can see (it fails without paging anyone). ``check --strict`` fails on them.
+* **error** — only with ``check --live``: a metric name that no target exposes although every
+  target that could expose it answered.
 """
 
 from __future__ import annotations
@@ -20,15 +24,25 @@ from typing import Literal
 
 import promql_parser
 
+from watchdog.config.model import LoadedConfig
 from watchdog.config.targets import TargetSpec
 from watchdog.probes import PROBES
-from watchdog.probes.runner import GENERIC_SERIES
+from watchdog.probes.base import GENERIC_SERIES
 from watchdog.rules.alerting import ALERTS, ALERTS_FOR_STATE
+from watchdog.rules.coverage import watched_targets
 from watchdog.rules.model import AlertingRule, RecordingRule, Rule, RuleGroup
 from watchdog.samples import METRIC_NAME, LabelSet
 from watchdog.store import Matcher
 
-__all__ = ["ALWAYS_PRESENT", "Finding", "LiveTarget", "lint_live", "lint_static"]
+__all__ = [
+    "ALWAYS_PRESENT",
+    "Finding",
+    "LiveTarget",
+    "lint_config",
+    "lint_live",
+    "lint_rules",
+    "lint_static",
+]
 
 ALWAYS_PRESENT = GENERIC_SERIES | {ALERTS, ALERTS_FOR_STATE}
 Severity = Literal["error", "warning"]
@@ -36,17 +50,17 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One lint result."""
+    """One lint result about a rule (``subject`` = ``rule NAME``) or a target."""
 
     severity: Severity
     file: Path | None
     line: int | None
-    rule: str
+    subject: str
     message: str
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
-        return f"{self.severity}: {where}rule {self.rule}: {self.message}"
+        return f"{self.severity}: {where}{self.subject}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +110,7 @@ def _candidates(use: _Use, targets: Iterable[TargetSpec]) -> list[TargetSpec]:
 
 
 def _finding(severity: Severity, use: _Use, message: str) -> Finding:
-    return Finding(severity, use.group.file, use.rule.line, use.rule.name, message)
+    return Finding(severity, use.group.file, use.rule.line, f"rule {use.rule.name}", message)
 
 
 def _absent_names(rule: Rule) -> set[str]:
@@ -126,33 +140,90 @@ def _absent_names(rule: Rule) -> set[str]:
     return found
 
 
-def lint_static(
-    groups: list[RuleGroup], targets: list[TargetSpec], default_interval: float
-) -> list[Finding]:
-    """Findings that need no network access."""
+def lint_config(config: LoadedConfig, groups: list[RuleGroup]) -> list[Finding]:
+    """Every finding that needs no network access: what ``check`` prints and ``run`` logs."""
+    findings = lint_rules(groups, config.global_.evaluation_interval)
+    findings += lint_static(groups, config.targets)
+    if groups:  # with no rules at all, config_warnings already says nothing alerts
+        findings += lint_unwatched(groups, config.targets, config.source)
+    return findings
+
+
+def lint_rules(groups: list[RuleGroup], default_interval: float) -> list[Finding]:
+    """Findings about the rule files alone (``check rules``): no config needed."""
     findings: list[Finding] = []
-    jobs = sorted({t.job for t in targets})
-    recorded = _recorded(groups)
+    first_seen: dict[tuple[Path | None, str, str], int | None] = {}
     for group in groups:
         interval = group.interval or default_interval
         for rule in group.rules:
+            subject = f"rule {rule.name}"
             if isinstance(rule, AlertingRule) and 0 < rule.for_ < interval:
                 findings.append(
                     Finding(
                         "warning",
                         group.file,
                         rule.line,
-                        rule.name,
+                        subject,
                         f"'for' of {rule.for_:g}s is shorter than the group interval of "
                         f"{interval:g}s; it acts as {interval:g}s",
                     )
                 )
+            # promtool's duplicate-rules lint: same name and labels anywhere in one file
+            identity = (group.file, rule.name, _label_texts(rule))
+            if identity in first_seen:
+                findings.append(
+                    Finding(
+                        "warning",
+                        group.file,
+                        rule.line,
+                        subject,
+                        f"duplicate of the rule at line {first_seen[identity]} (same name "
+                        "and labels): their series or alerts collide",
+                    )
+                )
+            else:
+                first_seen[identity] = rule.line
+    return findings
+
+
+def _label_texts(rule: Rule) -> str:
+    labels = {
+        key: value if isinstance(value, str) else value.text for key, value in rule.labels.items()
+    }
+    return repr(sorted(labels.items()))
+
+
+def lint_unwatched(
+    groups: list[RuleGroup], targets: list[TargetSpec], config_file: Path
+) -> list[Finding]:
+    """A finding for each target that no alerting rule can see: it fails without a page."""
+    watched = watched_targets(groups, targets)
+    return [
+        Finding(
+            "warning",
+            config_file,
+            spec.line,
+            f"target {spec.key}",
+            f'no alerting rule selects it (by job, e.g. up{{job="{spec.job}"}} == 0, or by '
+            f'kind through watchdog_target_info{{kind="{spec.kind}"}}): '
+            "it can fail without paging anyone",
+        )
+        for spec in targets
+        if spec.key not in watched
+    ]
+
+
+def lint_static(groups: list[RuleGroup], targets: list[TargetSpec]) -> list[Finding]:
+    """Findings about rule selectors against the configured targets."""
+    findings: list[Finding] = []
+    jobs = sorted({t.job for t in targets})
+    recorded = _recorded(groups)
     for use in _uses(groups):
         job = next((m for m in use.matchers if m.label == "job"), None)
         if job is not None and job.op in ("=", "=~") and not any(job.matches(j) for j in jobs):
             findings.append(
                 _finding(
-                    "error",
+                    "warning",
                     use,
                     f'job{job.op}"{job.value}" matches no configured job'
                     f" (jobs: {', '.join(jobs) or 'none'})",

@@ -96,6 +96,11 @@ class RuleManager:
             self.store, dict(external_labels), external_url, limits=limits or EvalLimits()
         )
 
+    @property
+    def file_groups(self) -> list[RuleGroup]:
+        """The groups from rule files (not the built-in ones), as last applied."""
+        return list(self._file_groups)
+
     def add_builtin_groups(self, groups: Iterable[RuleGroup]) -> None:
         """Add groups defined in code next to the rule files' groups.
 

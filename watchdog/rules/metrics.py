@@ -41,3 +41,10 @@ class RuleMetrics:
             _GROUP,
         )
         self.alerts = r.gauge("watchdog_alerts", "Alerts by state.", "state")
+        self.lint_findings = r.gauge(
+            "watchdog_rule_lint_findings",
+            "Findings of the rule lint on the running config, by severity (as 'check' prints).",
+            "severity",
+        )
+        for severity in ("error", "warning"):
+            self.lint_findings.labels(severity).set(0)

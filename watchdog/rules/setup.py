@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchdog.alerts import AlertSink, Notification
 from watchdog.clock import Clock
@@ -13,9 +14,11 @@ from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.promql import EvalLimits
 from watchdog.rules.files import load_rule_files
-from watchdog.rules.manager import RuleManager
-from watchdog.rules.metrics import RuleMetrics
 from watchdog.store import SampleStore
+
+if TYPE_CHECKING:
+    from watchdog.rules.manager import RuleManager
+    from watchdog.rules.metrics import RuleMetrics
 
 __all__ = ["LoggingSink", "build_rule_manager", "external_url", "query_limits"]
 
@@ -69,6 +72,8 @@ def build_rule_manager(
     sink: AlertSink | None = None,
 ) -> RuleManager:
     """Load the config's rule files (raising ``ConfigError``) and build the manager."""
+    from watchdog.rules.manager import RuleManager  # here: ``once`` needs only the helpers above
+
     groups = load_rule_files(config.rule_paths)
     longest_probe = max((t.interval for t in config.targets), default=0.0)
     manager = RuleManager(

@@ -10,10 +10,8 @@ from __future__ import annotations
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
-
-import aiohttp
 
 from watchdog.alerts import Notification
 from watchdog.config.httpclient import ssl_context_for
@@ -21,6 +19,9 @@ from watchdog.config.tls import TLSConfig
 from watchdog.config.types import Duration, Model
 from watchdog.notify.http import Attempt, HttpRequest, send_request
 from watchdog.redact import REDACTED, redact
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = [
     "DELIVERY_ANNOTATION",

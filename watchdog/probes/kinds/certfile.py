@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cryptography import x509
 from pydantic import Field
 
 from watchdog.config.targets import TargetBase
@@ -38,7 +37,10 @@ __all__ = ["KIND", "CertFileTarget"]
 _MAX_FILE = 4 * 1024 * 1024
 """No certificate bundle is this big; a larger file is a mistake in the config."""
 
-Loaded = list[tuple[Path, list[x509.Certificate] | str]]
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    Loaded = list[tuple[Path, list[x509.Certificate] | str]]
 """Each file with its certificates, or the reason it could not be used."""
 _FILES: Offloader[tuple[Loaded, list[str]]] = Offloader("certfile-read", max_threads=2)
 

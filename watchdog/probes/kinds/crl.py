@@ -8,9 +8,8 @@ revokes; with ``issuer_file`` its signature is verified against the issuing CA.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cryptography import x509
 from pydantic import model_validator
 
 from watchdog.config.targets import TargetBase
@@ -32,6 +31,9 @@ from watchdog.probes.x509util import (
 )
 from watchdog.redact import redact_url
 from watchdog.samples import Sample
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = ["KIND", "CrlTarget", "load_crl"]
 
@@ -63,6 +65,8 @@ class CrlTarget(TargetBase):
 
 def load_crl(data: bytes) -> x509.CertificateRevocationList:
     """Parse a PEM or DER CRL; ValueError with the reason when it is neither."""
+    from cryptography import x509
+
     if b"-----BEGIN X509 CRL-----" in data:
         return x509.load_pem_x509_crl(data)
     if b"-----BEGIN" in data:
@@ -113,6 +117,8 @@ def _signature_problem(
 
 async def probe_crl(ctx: ProbeContext[CrlTarget]) -> ProbeResult:
     """Fetch and parse the CRL; judge its freshness and, optionally, its signature."""
+    from cryptography import x509
+
     cfg = ctx.config
     source, data = await _read(ctx)
     try:

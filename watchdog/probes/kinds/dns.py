@@ -11,15 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import dns.asyncresolver
-import dns.exception
-import dns.message
-import dns.name
-import dns.rdata
-import dns.rdatatype
-import dns.resolver
 from pydantic import Field, ValidationInfo, field_validator
 
 from watchdog.config.regex import Regex
@@ -33,6 +26,14 @@ from watchdog.probes.base import (
 )
 from watchdog.samples import Sample
 from watchdog.userregex import compile_regex
+
+if TYPE_CHECKING:
+    import dns.asyncresolver
+    import dns.exception
+    import dns.rdata
+
+# dnspython is imported where it is used: loading a config without a dns target (check, --help
+# of every command) need not pay for it.
 
 __all__ = ["KIND", "DnsTarget", "normalize_answer", "render_rdata"]
 
@@ -83,8 +84,28 @@ def normalize_answer(record_type: str, text: str) -> str:
     return text  # TXT: the strings of one record, concatenated
 
 
+def _plain_name_problem(name: str) -> str | None:
+    """dnspython's verdict on a plain ASCII name without escapes, without importing it.
+
+    Loading a config with a dns target should not cost dnspython's import; the limits are
+    RFC 1035's, in dnspython's words.
+    """
+    if not name.isascii() or "\\" in name:
+        return None
+    labels = name.removesuffix(".").split(".") if name != "." else []
+    if any(not label for label in labels):
+        return "A DNS label is empty."
+    if any(len(label) > 63 for label in labels):
+        return "A DNS label is > 63 octets long."
+    if sum(len(label) + 1 for label in labels) + 1 > 255:
+        return "A DNS name is > 255 octets long."
+    return None
+
+
 def render_rdata(rdata: dns.rdata.Rdata) -> str:
     """A record's data as text: address, name, ``pref exchange``, ``prio weight port target``."""
+    import dns.rdatatype
+
     kind = dns.rdatatype.to_text(rdata.rdtype)
     if kind in ("A", "AAAA"):
         return str(ipaddress.ip_address(rdata.address))  # type: ignore[attr-defined]
@@ -109,10 +130,17 @@ class DnsTarget(TargetBase):
     @field_validator("query_name")
     @classmethod
     def _query_name(cls, value: str) -> str:
-        try:
-            dns.name.from_text(value)
-        except dns.exception.DNSException as exc:
-            raise ValueError(f"query_name is not a valid DNS name: {exc}") from None
+        problem = _plain_name_problem(value)
+        if problem is None and not (value.isascii() and "\\" not in value):
+            import dns.exception  # escapes and IDNA: dnspython's own reading
+            import dns.name
+
+            try:
+                dns.name.from_text(value)
+            except dns.exception.DNSException as exc:
+                problem = str(exc)
+        if problem:
+            raise ValueError(f"query_name is not a valid DNS name: {problem}")
         return value
 
     @field_validator("nameserver")
@@ -141,6 +169,9 @@ class DnsTarget(TargetBase):
 
 async def probe_dns(ctx: ProbeContext[DnsTarget]) -> ProbeResult:
     """Resolve, count, time and compare."""
+    import dns.exception
+    import dns.resolver
+
     cfg = ctx.config
     what = f"{cfg.query_name} {cfg.record_type}"
     # dnspython sleeps briefly after a timed-out try: leave room for it within the probe timeout.
@@ -178,6 +209,8 @@ async def probe_dns(ctx: ProbeContext[DnsTarget]) -> ProbeResult:
 
 
 def _resolver(cfg: DnsTarget, lifetime: float) -> dns.asyncresolver.Resolver:
+    import dns.asyncresolver
+
     if cfg.nameserver is None:
         resolver = dns.asyncresolver.Resolver(configure=True)
     else:
@@ -224,6 +257,9 @@ def _server_errors(exc: dns.exception.DNSException) -> str:
 
 
 def _describe(error: object) -> str:
+    import dns.exception
+    import dns.message
+
     if isinstance(error, str):
         return f"answered {error}"  # an rcode such as SERVFAIL or REFUSED
     if isinstance(error, dns.exception.Timeout):

@@ -15,9 +15,8 @@ import ssl
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from cryptography import x509
 from pydantic import field_validator
 
 from watchdog.config.targets import TargetBase, split_address
@@ -39,6 +38,9 @@ from watchdog.probes.x509util import (
     serial_hex,
 )
 from watchdog.samples import Sample
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = ["KIND", "TlsProbeTarget", "presented_chain"]
 
@@ -156,6 +158,8 @@ def _cert_samples(position: int, cert: x509.Certificate) -> Sample:
 
 async def probe_tls(ctx: ProbeContext[TlsProbeTarget]) -> ProbeResult:
     """Handshake, then judge expiry, trust and hostname of the presented chain."""
+    from cryptography import x509
+
     cfg = ctx.config
     host, port = split_address(cfg.address)
     name = cfg.server_name or host

@@ -17,7 +17,14 @@ from typing import Any
 from watchdog.rules.templates.limits import LimitExceeded
 from watchdog.rules.templates.values import go_quote, go_type
 
-__all__ = ["go_sprint", "go_sprintf", "go_value", "shortest_e", "shortest_float"]
+__all__ = [
+    "go_sprint",
+    "go_sprintf",
+    "go_value",
+    "shortest_e",
+    "shortest_fixed",
+    "shortest_float",
+]
 
 NO_VALUE = "<no value>"
 
@@ -58,10 +65,20 @@ def shortest_float(value: float, exp_threshold: int = 6) -> str:
         return special
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
-    neg, digits, point = _digits(value)
-    exp = point - 1
+    exp = _digits(value)[2] - 1
     if exp < -4 or exp >= exp_threshold:
         return shortest_e(value)
+    return shortest_fixed(value)
+
+
+def shortest_fixed(value: float) -> str:
+    """``strconv.FormatFloat(v, 'f', -1, 64)``: the shortest digits, never an exponent."""
+    special = _special(value)
+    if special is not None:
+        return special
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    neg, digits, point = _digits(value)
     if point <= 0:
         return f"{neg}0.{'0' * -point}{digits}"
     if point >= len(digits):

@@ -6,8 +6,7 @@ import asyncio
 import json
 import os
 from pathlib import Path
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError, describe_os_error
@@ -15,6 +14,9 @@ from watchdog.probes.kinds.logcanary.config import Emitter, FileEmit, HttpEmit
 from watchdog.probes.kinds.logcanary.line import CanaryLine
 from watchdog.probes.kinds.logcanary.syslog import send_syslog
 from watchdog.redact import redact_url
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["EmitError", "emit"]
 

@@ -10,8 +10,7 @@ neither is set, the whole body is searched for the canary.
 from __future__ import annotations
 
 import json
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.jsonpath import texts_at
@@ -20,6 +19,9 @@ from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, Se
 from watchdog.probes.urltemplate import fill_template, time_values
 from watchdog.redact import redact_url
 from watchdog.userregex import compile_regex
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["search_http", "template_values"]
 

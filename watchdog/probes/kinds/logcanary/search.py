@@ -15,10 +15,8 @@ Absence is never an error: an id that is not found simply stays pending until it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
-
-import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError
@@ -28,6 +26,9 @@ from watchdog.probes.kinds.logcanary.httpsearch import search_http
 from watchdog.probes.kinds.logcanary.line import Verdict, verify_in
 from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, SearchWindow
 from watchdog.probes.logbackends import es_incomplete, loki_result, source_values
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["judge", "search"]
 

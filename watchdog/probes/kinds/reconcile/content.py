@@ -15,10 +15,8 @@ import json
 import shlex
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
-
-import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError
@@ -32,6 +30,9 @@ from watchdog.probes.kinds.reconcile.config import (
 )
 from watchdog.probes.kinds.reconcile.counting import CountError, es_window_query
 from watchdog.probes.logbackends import es_incomplete, loki_result, source_values
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["IdList", "compare_ids", "fetch_ids"]
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
-
-import aiohttp
 
 from watchdog.probes.answers import reason_text
 from watchdog.probes.base import ProbeError
@@ -36,6 +34,9 @@ from watchdog.probes.kinds.reconcile.config import (
 from watchdog.probes.logbackends import es_incomplete, loki_result
 from watchdog.probes.urltemplate import fill_template, time_values
 from watchdog.redact import redact_url
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["CountError", "count_records", "es_window_query"]
 

@@ -1,5 +1,6 @@
 """Authenticated Vault checks through ``hvac``: token TTL, a canary secret, raft health.
 
+The settings and findings live in ``vault.auth``, so loading a config does not import hvac.
 hvac is synchronous (requests), so ``run_checks`` is blocking and is only ever called on
 a bounded pool of daemon threads (``watchdog.probes.offload``). Every request carries a
 ``requests`` timeout that ends before the probe's own deadline, and bodies are size-capped,
@@ -11,17 +12,15 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
 import hvac
 import hvac.exceptions
 import requests
-from pydantic import Field, field_validator
 
-from watchdog.config.types import Model
 from watchdog.durations import format_duration
+from watchdog.probes.kinds.vault.auth import AuthFindings, AuthRequest, CanaryCheck
 from watchdog.probes.kinds.vault.health import vault_errors
 from watchdog.redact import redact
 from watchdog.samples import Sample
@@ -41,47 +40,6 @@ _HVAC_STATUS = {
     "BadGateway": 502,
     "VaultDown": 503,
 }
-
-
-class CanaryCheck(Model):
-    """A secret that must stay readable (the seed's ``vault kv get secret/dr-test``)."""
-
-    path: str = Field(min_length=1)
-    mount: str = Field(default="secret", min_length=1)
-    kv_version: Literal[1, 2] = 2
-
-    @field_validator("path", "mount")
-    @classmethod
-    def _no_outer_slashes(cls, value: str) -> str:
-        if value.startswith("/") or value.endswith("/") or "//" in value:
-            raise ValueError(f"{value!r} must not start or end with '/' or contain '//'")
-        return value
-
-
-@dataclass(frozen=True)
-class AuthRequest:
-    """Everything one round of authenticated checks needs (no config objects: thread-safe)."""
-
-    url: str
-    token: str
-    verify: bool | str
-    cert: tuple[str, str] | None
-    headers: Mapping[str, str]
-    deadline: float
-    """``time.monotonic()`` by which every request must have ended."""
-    body_limit: int
-    check_token: bool
-    canary: CanaryCheck | None
-    raft: bool
-
-
-@dataclass
-class AuthFindings:
-    """Series, problems (each one a failure reason) and facts from the checks."""
-
-    samples: list[Sample] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    facts: dict[str, str] = field(default_factory=dict)
 
 
 class _BodyTooLargeError(Exception):

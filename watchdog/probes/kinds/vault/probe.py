@@ -23,13 +23,13 @@ from watchdog.config.types import HttpUrl, Secret, SecretFile, pick_secret
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.httpclient import fetch
 from watchdog.probes.httptarget import HttpTarget
+from watchdog.probes.kinds.vault.auth import AuthFindings, AuthRequest, CanaryCheck
 from watchdog.probes.kinds.vault.health import (
     NodeHealth,
     NodeHealthError,
     node_samples,
     parse_health,
 )
-from watchdog.probes.kinds.vault.hvac import AuthFindings, AuthRequest, CanaryCheck, run_checks
 from watchdog.probes.offload import OffloadBusyError, Offloader, OffloadTimeoutError
 from watchdog.samples import Sample
 
@@ -213,6 +213,8 @@ async def _authenticated(
     request = _auth_request(
         ctx.config, url, token, time.monotonic() + budget * 0.9, ctx.body_size_limit
     )
+    from watchdog.probes.kinds.vault.hvac import run_checks  # imports hvac: only when used
+
     try:
         return await _HVAC_POOL.run(ctx.spec.key, lambda: run_checks(request), budget)
     except (OffloadBusyError, OffloadTimeoutError) as exc:
