@@ -80,7 +80,8 @@ def banner(layout: Layout, state: DemoState) -> str:
 ================================================================================
 
 Where to look
-  monitor-watchdog  {local}:{p["watchdog"]}/api/v1/targets
+  monitor-watchdog  {local}:{p["watchdog"]}/   (the status page: open it in a browser)
+                    {local}:{p["watchdog"]}/api/v1/targets
                     {local}:{p["watchdog"]}/api/v1/alerts
                     {local}:{p["watchdog"]}/metrics
                     config {config}, log {log}

@@ -1,8 +1,8 @@
 """The page's only style sheet and script, inline (no CDN, no fonts, no build), and the
 Content-Security-Policy that allows exactly these two by hash and nothing else.
 
-The script refreshes the page in place every few seconds: it fetches the page, swaps the
-``#page`` element (the scroll position and open ``<details>`` stay), and when a refresh
+The script refreshes the page in place every few seconds: it fetches the page (one request
+at a time), swaps the ``#page`` element (the scroll position and open ``<details>`` stay), and when a refresh
 fails it keeps what is shown and says loudly since when it is stale, instead of replacing
 the page with a browser error while the daemon restarts.
 """
@@ -68,11 +68,12 @@ code{font-size:.85em;overflow-wrap:anywhere}
 
 SCRIPT = """
 (function(){var every=Number(document.body.dataset.refresh)*1000;if(!(every>0))return;
-var stale=document.getElementById('stale'),failedSince=null;
+var stale=document.getElementById('stale'),failedSince=null,busy=false;
 function show(reason){if(!failedSince)failedSince=new Date();stale.hidden=false;
 stale.textContent='\\u26A0 This page could not refresh since '+failedSince.toISOString()
 .slice(11,19)+' UTC ('+reason+'): what you see may be out of date. Is the daemon running?';}
-function tick(){fetch(location.href,{cache:'no-store',credentials:'same-origin'})
+function tick(){if(busy)return;busy=true;
+fetch(location.href,{cache:'no-store',credentials:'same-origin'})
 .then(function(r){if(!r.ok)throw new Error('HTTP '+r.status);return r.text();})
 .then(function(text){var doc=new DOMParser().parseFromString(text,'text/html');
 var next=doc.getElementById('page'),cur=document.getElementById('page');
@@ -80,7 +81,8 @@ if(!next||!cur)throw new Error('unexpected answer');
 cur.querySelectorAll('details[id]').forEach(function(d){var n=doc.getElementById(d.id);
 if(n)n.open=d.open;});var y=window.scrollY;cur.replaceWith(next);window.scrollTo(0,y);
 document.title=doc.title;failedSince=null;stale.hidden=true;})
-.catch(function(err){show(err&&err.message?err.message:'no answer');});}
+.catch(function(err){show(err&&err.message?err.message:'no answer');})
+.then(function(){busy=false;});}
 setInterval(tick,every);})();
 """.strip()
 
