@@ -26,7 +26,6 @@ from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.service import JOURNAL_HEAD_PATH, DeliveryService
-from watchdog.page.document import status_page_routes
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
@@ -37,10 +36,7 @@ from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.setup import build_rule_manager, external_url, query_limits
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
-from watchdog.status.api import status_api_routes
-from watchdog.status.drills import build_drills
-from watchdog.status.sources import StatusSources
-from watchdog.status.views import DrillsView
+from watchdog.status.wiring import daemon_status_routes
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
 from watchdog.webconfig.enforce import WebSecurity
@@ -146,22 +142,6 @@ class Daemon:
         result = await self.reload("http")
         return web.Response(status=200 if result.ok else 500, text=result.message + "\n")
 
-    def status_sources(self) -> StatusSources:
-        """What the status page and its JSON twins read (live: reloads are seen at once)."""
-        return StatusSources(
-            clock=self.clock,
-            health=self.health,
-            config=lambda: self.config,
-            targets=lambda: list(self.scheduler.states.values()) if self.scheduler else [],
-            rule_groups=lambda: list(self.rules.states.values()),
-            delivery=lambda: self.delivery,
-            drills=self._drills_view,
-        )
-
-    def _drills_view(self) -> DrillsView:
-        history = self.drills.history()
-        return build_drills(history.stages.values(), history.unreadable, self.clock.now())
-
     def readiness(self) -> str | None:
         """None when ready; otherwise why not."""
         if self.scheduler is None:
@@ -225,8 +205,7 @@ class Daemon:
             QueryAPI(self.store, lambda: query_limits(self.config), self.clock).routes()
         )
         self.server.add_routes(status_routes())
-        sources = self.status_sources()
-        self.server.add_routes([*status_page_routes(sources), *status_api_routes(sources)])
+        self.server.add_routes(daemon_status_routes(self))
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
         self.server.add_routes(
             [
