@@ -3,8 +3,8 @@ Content-Security-Policy that allows exactly these two by hash and nothing else.
 
 The script refreshes the page in place every few seconds: it fetches the page (one request
 at a time), swaps the ``#page`` element (the scroll position and open ``<details>`` stay),
-and when a refresh fails it keeps what is shown and says loudly since when it is stale, instead of replacing
-the page with a browser error while the daemon restarts.
+and when a refresh fails it keeps what is shown and says loudly since when it is stale,
+instead of replacing the page with a browser error while the daemon restarts.
 """
 
 from __future__ import annotations
