@@ -44,7 +44,7 @@ class WebSecurity:
         self.config = config
         self.unauthenticated = frozenset(unauthenticated)
         self.token_paths: dict[str, TokenSource] = {}
-        """Paths whose handler checks a bearer token of its own."""
+        """Paths whose handler checks a bearer token of its own (``/x/`` covers ``/x/...``)."""
         self._checker = BasicAuthChecker()
 
     def update(self, config: LoadedWebConfig | None, unauthenticated: tuple[str, ...]) -> None:
@@ -66,6 +66,15 @@ class WebSecurity:
 
     def _own_token(self, request: web.Request) -> bool:
         source = self.token_paths.get(request.path)
+        if source is None:  # a key ending in "/" covers every path below it
+            source = next(
+                (
+                    v
+                    for k, v in self.token_paths.items()
+                    if k.endswith("/") and request.path.startswith(k)
+                ),
+                None,
+            )
         token = source() if source is not None else None
         if not token:
             return False
