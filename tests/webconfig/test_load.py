@@ -183,3 +183,16 @@ def test_load_config_keeps_the_flag_for_reloads(tmp_path: Path) -> None:
     web.write_text("")
     loaded = load_config(_config(tmp_path, "127.0.0.1:9911"), web_config_file=web)
     assert loaded.web is not None and loaded.web_config_flag == web
+
+
+def test_a_missing_web_config_file_is_named_where_it_was_given(tmp_path: Path) -> None:
+    """server.web_config_file pointing nowhere: the config's line; the flag: the flag."""
+    config = _config(tmp_path, "127.0.0.1:9911", web_config_file="nowhere.yml")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert str(caught.value.issues[0]) == (
+        f"{config}:3: server.web_config_file: web config file"
+        f" {tmp_path / 'nowhere.yml'} does not exist"
+    )
+    with pytest.raises(ConfigError, match=r"no\.yml does not exist \(--web\.config\.file\)"):
+        load_config(_config(tmp_path, "127.0.0.1:9911"), web_config_file=tmp_path / "no.yml")

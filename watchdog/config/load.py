@@ -53,7 +53,7 @@ def load_config(
         raise ConfigError(_by_line(issues))
     specs = _resolve_targets(targets, model, doc, issues)
     rule_paths = _resolve_rule_files(model.rule_files, path.parent, doc, issues)
-    web = _load_web(web_config_file or model.server.web_config_file, issues)
+    web = _load_web(web_config_file, model.server.web_config_file, doc, issues)
     drill = validate_drill(data.get("drill"), doc, context, specs, issues)
     if issues:
         raise ConfigError(_by_line(issues))
@@ -68,8 +68,19 @@ def load_config(
     )
 
 
-def _load_web(path: Path | None, issues: list[ConfigIssue]) -> LoadedWebConfig | None:
+def _load_web(
+    flag: Path | None, configured: Path | None, doc: YamlDocument, issues: list[ConfigIssue]
+) -> LoadedWebConfig | None:
+    path = flag or configured
     if path is None:
+        return None
+    if not Path(path).is_file():
+        where = ("server", "web_config_file")
+        line = None if flag else doc.line_of(where)
+        given = " (--web.config.file)" if flag else ""
+        issues.append(
+            ConfigIssue(doc.file, line, where, f"web config file {path} does not exist{given}")
+        )
         return None
     try:
         return load_web_config(path)
