@@ -33,7 +33,6 @@ def target_to_json(state: TargetState) -> dict[str, Any]:
         "lastError": state.last_error or "",
         "lastScrape": rfc3339(state.last_probe),
         "lastScrapeDuration": state.last_duration or 0.0,
-        "lastSuccess": rfc3339(state.last_success),
         "health": state.health,
         "scrapeInterval": format_duration(spec.interval),
         "scrapeTimeout": format_duration(spec.timeout),
@@ -41,6 +40,7 @@ def target_to_json(state: TargetState) -> dict[str, Any]:
         "success": state.success,
         "probes": state.probes,
         "failures": state.failures,
+        "lastSuccess": rfc3339(state.last_success),
         "facts": state.facts,
     }
 
