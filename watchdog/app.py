@@ -29,7 +29,7 @@ from watchdog.probes.runner import ProbeOutcome
 from watchdog.reload import ReloadPlan, ReloadResult, plan_reload
 from watchdog.rules.files import builtin_rule_groups
 from watchdog.rules.metrics import RuleMetrics
-from watchdog.rules.setup import build_rule_manager, external_url, query_limits
+from watchdog.rules.setup import build_rule_manager, external_url, generator_links, query_limits
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
@@ -291,6 +291,7 @@ class Daemon:
             external_url=external_url(new, self._listen),
             resend_delay=new.model.alerting.resend_delay,
             limits=query_limits(new),
+            links=generator_links(new),
         )
         builtin = builtin_rule_groups(self.delivery.builtin_rule_groups())
         self.rules.apply(plan.groups, builtin=builtin)

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from watchdog.config.httpclient import BasicAuth, HttpClientConfig
 from watchdog.config.types import (
     Duration,
+    HttpUrl,
     Model,
     Secret,
     SecretFile,
@@ -151,6 +152,8 @@ class AlertingConfig(Model):
     queue_capacity: int = Field(default=10_000, ge=1)
     batch_size: int = Field(default=64, ge=1, le=10_000)
     drain_timeout: Duration = 5.0
+    generator_url: HttpUrl | None = None
+    """A Prometheus-style UI whose ``/graph`` alerts link to (their ``generatorURL``)."""
 
     @model_validator(mode="after")
     def _check(self) -> AlertingConfig:

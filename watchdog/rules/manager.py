@@ -4,6 +4,9 @@ Groups come from rule files (``apply``) and from code (``add_builtin_groups``, e
 "incoming heartbeat missing" rule). Each evaluation advances alert states, writes series into
 the store, hands due notifications to the ``AlertSink``, saves changed state and updates the
 rule metrics. State changes are logged once each, not every evaluation.
+
+A changed rule keeps its alerts (``carryover``); alerts of a removed rule, group or file are
+retired and their resolves sent by one more task, so no alert sent as firing ends in silence.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from watchdog.alerts import AlertSink, AlertTransitionHook
+from watchdog.alerts import AlertSink, AlertTransitionHook, Notification
 from watchdog.clock import Clock, SystemClock
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.promql import EvalLimits
-from watchdog.rules.alerting import AlertState, Transition
+from watchdog.rules.alerting import Alert, AlertState, Transition
+from watchdog.rules.carryover import RetiredAlert, RetiredAlerts, carry_state
 from watchdog.rules.group import EvalContext, GroupState, RuleStatus
 from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.model import RuleGroup
@@ -27,12 +31,15 @@ from watchdog.rules.persist import STATE_FILE, AlertStateStore, SavedAlert
 from watchdog.rules.restore import restore_group
 from watchdog.rules.retention import configure_store_retention
 from watchdog.rules.schedule import eval_timestamp, next_evaluation
-from watchdog.rules.sending import due_alerts, to_notification
+from watchdog.rules.sending import GeneratorLinks, due_alerts, to_notification
 from watchdog.store import SampleStore
 
 __all__ = ["RuleManager"]
 
 SEND_TIMEOUT = 10.0
+_RETIRED_TASK = " retired"
+"""Task key of the loop that sends resolves of retired alerts (no group key starts with a
+space)."""
 
 
 class RuleManager:
@@ -53,6 +60,7 @@ class RuleManager:
         state_dir: Path | None = None,
         restore_hold: float = 0.0,
         limits: EvalLimits | None = None,
+        links: GeneratorLinks | None = None,
     ) -> None:
         self.store = store
         self.sink = sink
@@ -65,7 +73,10 @@ class RuleManager:
         self.ctx = EvalContext(
             store, dict(external_labels or {}), external_url, limits=limits or EvalLimits()
         )
+        self.links = links or GeneratorLinks()
         self.states: dict[str, GroupState] = {}
+        self._retired = RetiredAlerts()
+        self._retired_wake = asyncio.Event()
         self._file_groups: list[RuleGroup] = []
         self._builtin: list[RuleGroup] = []
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -88,10 +99,12 @@ class RuleManager:
         external_url: str,
         resend_delay: float,
         limits: EvalLimits | None = None,
+        links: GeneratorLinks | None = None,
     ) -> None:
         """Take new global settings (on reload); applied to groups by the next ``apply``."""
         self.default_interval = default_interval
         self.resend_delay = resend_delay
+        self.links = links or GeneratorLinks()
         self.ctx = EvalContext(
             self.store, dict(external_labels), external_url, limits=limits or EvalLimits()
         )
@@ -107,11 +120,15 @@ class RuleManager:
     def apply(
         self, groups: Sequence[RuleGroup], builtin: Sequence[RuleGroup] | None = None
     ) -> None:
-        """Run exactly ``groups`` (plus built-ins, replaced when given); unchanged rules keep
-        their alert state."""
+        """Run exactly ``groups`` (plus built-ins, replaced when given).
+
+        Rules keep their alert state by name (``carryover``); alerts of rules that are gone are
+        retired, and their resolves go out at once.
+        """
         self._file_groups = list(groups)
         if builtin is not None:
             self._builtin = list(builtin)
+        now = self.clock.now()
         wanted = [g.with_interval(self.default_interval) for g in [*groups, *self._builtin]]
         new_states: dict[str, GroupState] = {}
         for group in wanted:
@@ -121,23 +138,31 @@ class RuleManager:
                 continue
             state = GroupState(group)
             if old is not None:
-                _copy_state(old, state)
+                for status in carry_state(old, state):
+                    self._retire(old.group.key, old.group.name, status, now)
             new_states[group.key] = state
+        for key, old in self.states.items():
+            if key not in new_states:
+                for status in old.rules:
+                    self._retire(key, old.group.name, status, now)
+        for key in set(self._saved) - set(new_states):  # never evaluated since the restart
+            self._retire_saved(key, self._saved.pop(key), now)
         kept = {source for state in new_states.values() for source in state.sources}
         for key, old in self.states.items():
             if new_states.get(key) is not old:
                 self._stop_task(key)
                 for source in set(old.sources) - kept:
-                    self.store.drop_source(source, self.clock.now())
+                    self.store.drop_source(source, now)
                 if key not in new_states:
                     self.health.forget(f"rules:{key}")
         self.states = new_states
         configure_store_retention(self.store, [s.group for s in new_states.values()])
         if self._db is not None and self._running:
-            self._db.forget_groups(new_states)
+            self._db.forget_groups(set(new_states) | self._retired.keys())
         if self._running:
             for key in new_states:
                 self._start_task(key)
+            self._retired_wake.set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -151,10 +176,17 @@ class RuleManager:
             saved, self._last_saved_eval = self._db.load()
             for item in saved:
                 self._saved.setdefault(item.group_key, []).append(item)
-            self._db.forget_groups(self.states)
+            now = self.clock.now()
+            for key in set(self._saved) - set(self.states):  # removed while stopped
+                self._retire_saved(key, self._saved.pop(key), now)
+            self._db.forget_groups(set(self.states) | self._retired.keys())
         self._running = schedule
         for key in self.states if schedule else ():
             self._start_task(key)
+        if schedule:
+            self._tasks[_RETIRED_TASK] = asyncio.create_task(
+                self._retired_loop(), name="rules:retired"
+            )
 
     async def stop(self) -> None:
         """Cancel every group task; the state on disk is already current."""
@@ -207,13 +239,15 @@ class RuleManager:
                 ts,
                 max(self.restore_hold, 3 * state.interval),
             )
-            if report.restored or report.discarded:
+            if report.restored or report.discarded or report.orphans:
                 self._log.info(
                     "alert state restored",
                     group=key,
                     restored=report.restored,
-                    discarded_changed_rules=report.discarded,
+                    discarded_pending_of_changed_rules=report.discarded,
+                    retired_of_removed_rules=len(report.orphans),
                 )
+            self._retire_saved(key, list(report.orphans), ts)
         started = time.perf_counter()
         transitions: list[Transition] = []
         failures = 0
@@ -241,7 +275,8 @@ class RuleManager:
         for change in transitions:
             self._log_transition(key, change, ts)
         await self._send(state, ts)
-        self._persist(state, ts)
+        await self._send_retired_of(key, ts)
+        self._persist(key, ts)
         self._count_alerts()
 
     def _note_template_errors(self, key: str, status: RuleStatus, previous: set[str]) -> None:
@@ -270,29 +305,126 @@ class RuleManager:
             for alert in due_alerts(
                 status.alerts.alerts(include_inactive=True), ts, self.resend_delay, state.interval
             ):
-                notes.append(
-                    to_notification(
-                        alert,
-                        group=state.group.key,
-                        expr=status.rule.expr,
-                        external_labels=self.ctx.external_labels,
-                        external_url=self.ctx.external_url,
-                    )
-                )
+                notes.append(self._notification(alert, state.group.key, state.group.name, status))
+        await self._deliver(state.group.key, notes)
+
+    def _notification(
+        self, alert: Alert, key: str, group_name: str, status: RuleStatus
+    ) -> Notification:
+        return to_notification(
+            alert,
+            group=key,
+            external_labels=self.ctx.external_labels,
+            generator_url=self.links.link(group_name, status.rule.name, status.rule.expr),
+        )
+
+    async def _deliver(self, key: str, notes: list[Notification]) -> bool:
+        """Hand ``notes`` to the sink; False when it failed (logged, evaluation goes on)."""
         if not notes:
-            return
+            return True
         try:
             async with asyncio.timeout(SEND_TIMEOUT):
-                await self.sink.send(state.group.key, notes)
+                await self.sink.send(key, notes)
         except Exception:  # delivery trouble must never stop evaluation
-            self._log.exception("alert sink failed", group=state.group.key, alerts=len(notes))
+            self._log.exception("alert sink failed", group=key, alerts=len(notes))
+            return False
+        return True
 
-    def _persist(self, state: GroupState, ts: float) -> None:
+    def firing_notifications(self) -> list[Notification]:
+        """Every firing alert that has been sent, as a notification (the current picture)."""
+        notes = []
+        for state in self.states.values():
+            for status in state.rules:
+                for alert in status.alerts.alerts() if status.alerts is not None else ():
+                    if alert.state is AlertState.FIRING and alert.last_sent_at is not None:
+                        notes.append(
+                            self._notification(alert, state.group.key, state.group.name, status)
+                        )
+        return notes
+
+    # -- retired alerts (their rule is gone) -----------------------------------------------
+
+    def _retire(self, key: str, group_name: str, status: RuleStatus, ts: float) -> None:
+        if status.alerts is None:
+            return
+        rule = status.rule
+        changes = self._retired.retire(
+            key,
+            group_name,
+            rule.name,
+            rule.definition(),
+            rule.expr,
+            list(status.alerts.active.values()),
+            ts,
+        )
+        self._log_retired(key, rule.name, changes, ts)
+
+    def _retire_saved(self, key: str, saved: list[SavedAlert], ts: float) -> None:
+        for item in saved:
+            changes = self._retired.retire(
+                key, key.rpartition(";")[2], item.rule, item.definition, "", [item.alert], ts
+            )
+            self._log_retired(key, item.rule, changes, ts)
+
+    def _log_retired(self, key: str, rule: str, changes: list[Transition], ts: float) -> None:
+        for change in changes:
+            if change.previous is AlertState.FIRING:
+                self._log.warning(
+                    "alert resolved because its rule is gone; the resolve is sent",
+                    group=key,
+                    rule=rule,
+                    labels=dict(change.labels),
+                )
+            self._log_transition(key, change, ts)
+
+    async def send_retired(self, ts: float) -> None:
+        """Send the due resolves of retired alerts, persist them, drop finished ones."""
+        for key in sorted(self._retired.keys()):
+            await self._send_retired_of(key, ts)
+            self._persist(key, ts)
+        if self._db is not None and self._running:
+            try:
+                self._db.forget_groups(set(self.states) | self._retired.keys())
+            except Exception:  # a full disk must not stop alerting
+                self._log.exception("cannot persist alert state")
+
+    async def _send_retired_of(self, key: str, ts: float) -> None:
+        due = self._retired.due(key, ts, self.resend_delay, self.default_interval)
+        notes = [self._retired_notification(key, item) for item in due]
+        if not await self._deliver(key, notes):
+            RetiredAlerts.undo(due)
+        self._retired.prune(key, ts)
+
+    def _retired_notification(self, key: str, item: RetiredAlert) -> Notification:
+        return to_notification(
+            item.alert,
+            group=key,
+            external_labels=self.ctx.external_labels,
+            generator_url=self.links.link(item.group_name, item.rule, item.expr)
+            if item.expr
+            else "",
+        )
+
+    async def _retired_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._retired_wake.wait(), self.default_interval)
+            self._retired_wake.clear()
+            try:
+                await self.send_retired(self.clock.now())
+            except Exception:  # a bug here must not end the resend of resolves
+                self._log.exception("sending resolves of retired alerts failed")
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def _persist(self, key: str, ts: float) -> None:
         if self._db is None:
             return
-        rows = [
+        state = self.states.get(key)
+        rows = [(r.rule, r.definition, r.alert) for r in self._retired.of(key)]
+        rows += [
             (status.rule.name, status.rule.definition(), alert)
-            for status in state.rules
+            for status in (state.rules if state is not None else ())
             if status.alerts is not None
             for alert in status.alerts.alerts(include_inactive=True)
         ]
@@ -309,7 +441,6 @@ class RuleManager:
             )
             for name, _, a in rows
         ]
-        key = state.group.key
         try:
             if signature != self._signatures.get(key):
                 self._db.save_group(key, ts, rows)
@@ -356,19 +487,3 @@ class RuleManager:
                     counts[alert.state.value] += 1
         for name, count in counts.items():
             self.metrics.alerts.labels(name).set(count)
-
-
-def _copy_state(old: GroupState, new: GroupState) -> None:
-    """Carry alert state and health over for rules whose definition is unchanged."""
-    available: dict[tuple[str, str], list[int]] = {}
-    for index, status in enumerate(old.rules):
-        available.setdefault((status.rule.kind, status.rule.definition()), []).append(index)
-    for status in new.rules:
-        indexes = available.get((status.rule.kind, status.rule.definition()))
-        if not indexes:
-            continue
-        previous = old.rules[indexes.pop(0)]
-        status.alerts = previous.alerts
-        status.health, status.last_error = previous.health, previous.last_error
-        status.last_evaluation = previous.last_evaluation
-    new.last_eval_ts = old.last_eval_ts
