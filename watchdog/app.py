@@ -22,7 +22,10 @@ from watchdog.logs import get_logger
 from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
 from watchdog.notify.metrics import DeliveryMetrics
+from watchdog.notify.probecontext import probe_annotations
 from watchdog.notify.service import JOURNAL_HEAD_PATH, DeliveryService
+from watchdog.notify.silences import SilenceStore
+from watchdog.notify.silences.api import silence_routes
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
@@ -34,6 +37,7 @@ from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
+from watchdog.target_state import TargetState
 
 __all__ = ["Daemon", "prepare_state_dir"]
 
@@ -88,7 +92,7 @@ class Daemon:
             sink=self.delivery.sink,
         )
         self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
-        self.rules.on_transition = self.delivery.transition_hook
+        self._wire_delivery()
         self._reload_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
@@ -105,7 +109,19 @@ class Daemon:
             clock=self.clock,
             health=self.health,
             store=self.store,
+            external_url=external_url(config, self._listen),
         )
+
+    def _wire_delivery(self) -> None:
+        """Connect the delivery service to the rule engine and the targets' state."""
+        self.rules.sink = self.delivery.sink
+        self.rules.on_transition = self.delivery.transition_hook
+        chain = self.delivery.chain
+        chain.picture = self.rules.firing_notifications
+        chain.target_context = lambda labels: probe_annotations(self._target_states, labels)
+
+    def _target_states(self) -> list[TargetState]:
+        return list(self.scheduler.states.values()) if self.scheduler is not None else []
 
     def _alertmanager_probed(self, target: AlertmanagerTarget, outcome: ProbeOutcome) -> None:
         # Indirect, so a delivery service swapped in by a reload gets the probe outcomes.
@@ -181,7 +197,19 @@ class Daemon:
             self._listen, self.registry, self.readiness, self.config.model.server
         )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
-        self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
+        self.server.add_routes(
+            rule_routes(
+                lambda: list(self.rules.states.values()),
+                lambda labels: self.delivery.chain.fallback_status(labels),
+            )
+        )
+        self.server.add_routes(
+            silence_routes(
+                SilenceStore(self.state_dir),
+                self.clock,
+                lambda: self.config.model.alerting.silences.token(),
+            )
+        )
         scheduler.subscribe(AlertmanagerTarget, self._alertmanager_probed)
         self.server.add_routes(
             [
@@ -281,8 +309,7 @@ class Daemon:
             # The outbox is a file: whatever the old service left unsent, the new one sends.
             await self.delivery.stop(new.model.alerting.drain_timeout)
             self.delivery = self._build_delivery(new)
-            self.rules.sink = self.delivery.sink
-            self.rules.on_transition = self.delivery.transition_hook
+            self._wire_delivery()
             if self._session is not None:
                 await self.delivery.start(self._session)
         self.rules.configure(

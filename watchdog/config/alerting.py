@@ -20,6 +20,7 @@ from watchdog.config.types import (
     pick_secret,
     reveal,
 )
+from watchdog.notify.inhibit import InhibitRuleConfig
 from watchdog.notify.receivers import RECEIVERS, ReceiverConfig, receiver_names
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "HeartbeatConfig",
     "HeartbeatInConfig",
     "OutboxConfig",
+    "SilencesConfig",
 ]
 
 
@@ -137,6 +139,27 @@ class BackoffConfig(Model):
         return self
 
 
+class SilencesConfig(Model):
+    """Silences on the fallback path: how often Alertmanager's are mirrored, and the token
+    that guards the silences API's writes (no token: only the CLI writes silences)."""
+
+    mirror_interval: Duration = 30.0
+    api_token: Secret | None = None
+    api_token_file: SecretFile | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SilencesConfig:
+        pick_secret(self.api_token, self.api_token_file, "api_token", required=False)
+        if self.mirror_interval <= 0:
+            raise ValueError("mirror_interval must be positive")
+        return self
+
+    def token(self) -> str | None:
+        """The bearer token the silences API wants for writes, if any."""
+        chosen = self.api_token or self.api_token_file
+        return chosen.get_secret_value() if chosen is not None else None
+
+
 class AlertingConfig(Model):
     """Where alerts go, and how delivery falls back."""
 
@@ -154,6 +177,8 @@ class AlertingConfig(Model):
     drain_timeout: Duration = 5.0
     generator_url: HttpUrl | None = None
     """A Prometheus-style UI whose ``/graph`` alerts link to (their ``generatorURL``)."""
+    inhibit_rules: list[InhibitRuleConfig] = Field(default_factory=list)
+    silences: SilencesConfig = Field(default_factory=SilencesConfig)
 
     @model_validator(mode="after")
     def _check(self) -> AlertingConfig:

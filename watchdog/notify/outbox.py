@@ -204,6 +204,18 @@ class Outbox:
         )
         return [_row(r) for r in rows]
 
+    def emergency_rows(self, include_primary: bool, limit: int) -> list[OutboxRow]:
+        """The oldest rows the emergency receivers should take, in order.
+
+        Emergency-route rows always qualify; primary alerts only while ``include_primary``.
+        """
+        rows = self._db.execute(
+            "SELECT * FROM outbox WHERE route = 'emergency' OR (? AND kind = 'alert')"
+            " ORDER BY id LIMIT ?",
+            (include_primary, limit),
+        )
+        return [_row(r) for r in rows]
+
     def complete(self, ids: Iterable[int]) -> list[int]:
         """Remove acknowledged rows; returns the ids that were still waiting."""
         wanted = sorted(set(ids))

@@ -407,8 +407,11 @@ class RuleManager:
 
     async def _retired_loop(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event is set, and stop() would wait for this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._retired_wake.wait(), self.default_interval)
+                async with asyncio.timeout(self.default_interval):
+                    await self._retired_wake.wait()
             self._retired_wake.clear()
             try:
                 await self.send_retired(self.clock.now())
