@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from watchdog.notify.receivers import pagerduty, slack, webhook
+from watchdog.notify.receivers import email, opsgenie, pagerduty, slack, webhook
 from watchdog.notify.receivers.base import (
     AlertGroup,
     EmergencyChannel,
@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 RECEIVERS: dict[str, ReceiverKind] = {
-    kind.name: kind for kind in (webhook.KIND, slack.KIND, pagerduty.KIND)
+    kind.name: kind
+    for kind in (webhook.KIND, slack.KIND, pagerduty.KIND, email.KIND, opsgenie.KIND)
 }
 
 

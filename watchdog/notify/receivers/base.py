@@ -121,10 +121,14 @@ class Message:
 
 @dataclass(frozen=True)
 class Request:
-    """One HTTP request and the alerts it carries (partial success is tracked per request)."""
+    """One request and the alerts it carries (partial success is tracked per request).
 
-    http: HttpRequest
+    ``http`` for receivers reached over HTTP; others (email) carry their own ``payload``.
+    """
+
+    http: HttpRequest | None
     alerts: Sequence[Notification]
+    payload: object = None
 
 
 class EmergencyChannel(Protocol):
@@ -213,6 +217,7 @@ class HttpChannel(Generic[ConfigT]):
         self, session: aiohttp.ClientSession, request: Request, time_limit: float
     ) -> Attempt:
         """POST the request over the shared session, with this receiver's TLS settings."""
+        assert request.http is not None, "an HTTP channel builds HTTP requests"
         return await send_request(
             session, request.http, time_limit=time_limit, ssl_context=self.ssl_context
         )
