@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -121,6 +122,7 @@ class SilenceStore:
         self._mirror = _CachedFile(state_dir / MIRROR_FILE)
         self._snapshot = Snapshot()
         self._bad: dict[str, str] = {}
+        self._lock = threading.Lock()  # the API expires silences from a worker thread
 
     @property
     def problems(self) -> list[str]:
@@ -131,9 +133,10 @@ class SilenceStore:
 
     def snapshot(self, now: float) -> Snapshot:
         """Every silence, re-reading the files that changed since the last call."""
-        if self._local.refresh() | self._mirror.refresh():
-            self._snapshot = self._parse(now)
-        return self._snapshot
+        with self._lock:
+            if self._local.refresh() | self._mirror.refresh():
+                self._snapshot = self._parse(now)
+            return self._snapshot
 
     # -- local silences ----------------------------------------------------------------------
 
@@ -190,9 +193,15 @@ class SilenceStore:
     # -- mirrored silences -------------------------------------------------------------------
 
     def replace_mirror(self, replica: str, silences: Sequence[Silence], now: float) -> None:
-        """Record what ``replica`` answered (the daemon is the only writer of this file)."""
-        self._mirror.refresh()
-        replicas = dict(self._mirror.data.get("replicas", {}))
+        """Record what ``replica`` answered (the daemon is the only writer of this file).
+
+        Called from a worker thread: it reads the file itself, never through the cache the
+        event loop's ``snapshot`` uses.
+        """
+        try:
+            replicas = dict(_read_json(self.state_dir / MIRROR_FILE).get("replicas", {}))
+        except SilenceFileError:
+            replicas = {}  # damaged: the daemon is its only writer, so rewriting loses nothing
         replicas[replica] = {
             "fetchedAt": iso_time(now),
             "silences": [s.to_api(now) for s in silences if s.state(now) != "expired"],
@@ -201,9 +210,8 @@ class SilenceStore:
         _write_json(self.state_dir / MIRROR_FILE, {"version": 1, "replicas": replicas})
 
     def forget_replicas(self, keep: Sequence[str], now: float) -> None:
-        """Drop mirrored silences of replicas no longer configured."""
-        self._mirror.refresh()
-        replicas = dict(self._mirror.data.get("replicas", {}))
+        """Drop mirrored silences of replicas no longer configured (from a worker thread)."""
+        replicas = dict(_read_json(self.state_dir / MIRROR_FILE).get("replicas", {}))
         kept = {name: value for name, value in replicas.items() if name in keep}
         if kept != replicas:
             _write_json(self.state_dir / MIRROR_FILE, {"version": 1, "replicas": kept})
