@@ -24,6 +24,7 @@ from watchdog.logs import get_logger
 from watchdog.promql import EvalLimits
 from watchdog.rules.alerting import Alert, AlertState, Transition
 from watchdog.rules.carryover import RetiredAlert, RetiredAlerts, carry_state
+from watchdog.rules.events import RuleEvents
 from watchdog.rules.group import EvalContext, GroupState, RuleStatus
 from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.model import RuleGroup
@@ -84,10 +85,17 @@ class RuleManager:
         self._db = AlertStateStore(state_dir / STATE_FILE) if state_dir is not None else None
         self._saved: dict[str, list[SavedAlert]] = {}
         self._last_saved_eval: dict[str, float] = {}
-        self._signatures: dict[str, object] = {}
-        self.on_transition: AlertTransitionHook | None = None
-        """Told of every alert state change (the journal); set before ``start``."""
+        self.events = RuleEvents(metrics)
         self._log = get_logger("rules")
+
+    @property
+    def on_transition(self) -> AlertTransitionHook | None:
+        """Told of every alert state change (the journal); set before ``start``."""
+        return self.events.on_transition
+
+    @on_transition.setter
+    def on_transition(self, hook: AlertTransitionHook | None) -> None:
+        self.events.on_transition = hook
 
     # -- configuration -------------------------------------------------------------------
 
@@ -255,7 +263,7 @@ class RuleManager:
             previous = set(state.rules[index].template_errors)
             changes, ok = state.evaluate_rule(index, ts, self.ctx)
             transitions.extend(changes)
-            self._note_template_errors(key, state.rules[index], previous)
+            self.events.template_errors(key, state.rules[index], previous)
             if not ok:
                 failures += 1
                 status = state.rules[index]
@@ -273,29 +281,11 @@ class RuleManager:
         if failures:
             self.metrics.rule_evaluation_failures.labels(key).inc(failures)
         for change in transitions:
-            self._log_transition(key, change, ts)
+            self.events.transition(key, change, ts)
         await self._send(state, ts)
         await self._send_retired_of(key, ts)
         self._persist(key, ts)
         self._count_alerts()
-
-    def _note_template_errors(self, key: str, status: RuleStatus, previous: set[str]) -> None:
-        """Count failed expansions; log when a label or annotation starts or stops failing."""
-        if status.template_failures:
-            self.metrics.rule_template_failures.labels(key).inc(status.template_failures)
-        for where, error in status.template_errors.items():
-            if where not in previous:
-                self._log.warning(
-                    "template expansion failed; the alert fires with the error text",
-                    group=key,
-                    rule=status.rule.name,
-                    template=where,
-                    error=error,
-                )
-        for where in sorted(previous - set(status.template_errors)):
-            self._log.info(
-                "template expansion recovered", group=key, rule=status.rule.name, template=where
-            )
 
     async def _send(self, state: GroupState, ts: float) -> None:
         notes = []
@@ -357,25 +347,14 @@ class RuleManager:
             list(status.alerts.active.values()),
             ts,
         )
-        self._log_retired(key, rule.name, changes, ts)
+        self.events.retired(key, rule.name, changes, ts)
 
     def _retire_saved(self, key: str, saved: list[SavedAlert], ts: float) -> None:
         for item in saved:
             changes = self._retired.retire(
                 key, key.rpartition(";")[2], item.rule, item.definition, "", [item.alert], ts
             )
-            self._log_retired(key, item.rule, changes, ts)
-
-    def _log_retired(self, key: str, rule: str, changes: list[Transition], ts: float) -> None:
-        for change in changes:
-            if change.previous is AlertState.FIRING:
-                self._log.warning(
-                    "alert resolved because its rule is gone; the resolve is sent",
-                    group=key,
-                    rule=rule,
-                    labels=dict(change.labels),
-                )
-            self._log_transition(key, change, ts)
+            self.events.retired(key, item.rule, changes, ts)
 
     async def send_retired(self, ts: float) -> None:
         """Send the due resolves of retired alerts, persist them, drop finished ones."""
@@ -431,56 +410,10 @@ class RuleManager:
             if status.alerts is not None
             for alert in status.alerts.alerts(include_inactive=True)
         ]
-        signature = [
-            (
-                name,
-                a.labels,
-                a.state,
-                a.active_at,
-                a.fired_at,
-                a.resolved_at,
-                a.last_sent_at,
-                a.keep_firing_since,
-            )
-            for name, _, a in rows
-        ]
         try:
-            if signature != self._signatures.get(key):
-                self._db.save_group(key, ts, rows)
-                self._signatures[key] = signature
-            elif rows:
-                self._db.touch(key, ts)
+            self._db.save_if_changed(key, ts, rows)
         except Exception:  # a full disk must not stop alerting; the log says state is at risk
             self._log.exception("cannot persist alert state", group=key)
-
-    def _log_transition(self, key: str, change: Transition, ts: float) -> None:
-        labels = dict(change.labels)
-        event = {
-            AlertState.PENDING: "alert pending",
-            AlertState.FIRING: "alert firing",
-        }.get(change.current, "alert resolved")
-        if change.previous is AlertState.PENDING and change.current is AlertState.INACTIVE:
-            event = "alert pending cleared"
-        log = self._log.warning if change.current is AlertState.FIRING else self._log.info
-        log(
-            event,
-            group=key,
-            alertname=labels.get("alertname", ""),
-            labels=labels,
-            value=change.value,
-        )
-        if self.on_transition is not None:
-            try:
-                self.on_transition(
-                    group=key,
-                    alertname=labels.get("alertname", ""),
-                    labels=labels,
-                    previous=change.previous.value,
-                    current=change.current.value,
-                    at=ts,
-                )
-            except Exception:  # the journal's trouble must never stop evaluation
-                self._log.exception("alert transition hook failed", group=key)
 
     def _count_alerts(self) -> None:
         counts = {"pending": 0, "firing": 0}
