@@ -9,7 +9,9 @@ PYTEST_ARGS ?=
 
 .PHONY: help deps venv lint typecheck test ci run bench clean \
 	demo demo-prereqs demo-stop demo-clean demo-status demo-am-stop demo-am-start \
-	demo-logs-stop demo-logs-start
+	demo-logs-stop demo-logs-start demo-logs-drop demo-logs-nodrop demo-logs-pause \
+	demo-logs-resume \
+	demo-drill
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -92,3 +94,19 @@ demo-logs-stop:  ## demo failure: the log shipper stops forwarding to Elasticsea
 
 demo-logs-start:  ## demo: the log shipper forwards to Elasticsearch again
 	$(DEMO) logs-start elasticsearch
+
+demo-logs-drop:  ## demo failure: Elasticsearch silently loses 20% of the records
+	$(DEMO) logs-drop elasticsearch --share 0.2
+
+demo-logs-nodrop:  ## demo: Elasticsearch keeps every record again
+	$(DEMO) logs-drop elasticsearch --share 0
+
+demo-logs-pause:  ## demo failure: Elasticsearch unreachable, its records wait in the buffer
+	$(DEMO) logs-pause elasticsearch
+
+demo-logs-resume:  ## demo: the buffered records reach Elasticsearch
+	$(DEMO) logs-resume elasticsearch
+
+demo-drill:  ## the whole DR drill against the running demo (every stage; docs/operations-once-drill.md)
+	$(BIN)/python -m watchdog drill -c demo-state/watchdog/watchdog.yaml \
+		--stage vault-restore,log-failover,ca-outage,alerting --hold 5s

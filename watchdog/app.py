@@ -16,6 +16,7 @@ from watchdog.clock import Clock, SystemClock
 from watchdog.config.advice import config_warnings
 from watchdog.config.errors import ConfigError
 from watchdog.config.model import LoadedConfig
+from watchdog.drill.metrics import DrillMetrics
 from watchdog.health import LoopHealth
 from watchdog.httpsession import make_session
 from watchdog.logs import get_logger
@@ -76,6 +77,8 @@ class Daemon:
         self.metrics = DaemonMetrics(self.registry, self.store.series_count)
         self._probe_metrics = ProbeMetrics(self.registry)
         self._delivery_metrics = DeliveryMetrics(self.registry)
+        # The drill is a process of its own; its reports tell the daemon how the last one went.
+        DrillMetrics(self.registry, lambda: self.config.drill.reports(self.config.model.state_dir))
         self.state_dir = prepare_state_dir(config.model.state_dir)
         self._listen = listen or config.model.server.listen
         # Delivery opens the outbox and journal now, so a bad state_dir is refused early.

@@ -196,12 +196,13 @@ def _am(layout: Layout, action: str) -> int:
     return 0
 
 
-def _logs(layout: Layout, action: str, output: str) -> int:
+def _logs(layout: Layout, action: str, output: str, share: float = 0.0) -> int:
     state = DemoState.load(layout.state_file)
     if state is None:
         _say("no demo running")
         return 1
-    url = f"http://127.0.0.1:{state.ports['pipeline']}/outputs/{output}/{action}"
+    query = f"?share={share}" if action == "drop" else ""
+    url = f"http://127.0.0.1:{state.ports['pipeline']}/outputs/{output}/{action}{query}"
     request = urllib.request.Request(url, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
@@ -213,6 +214,10 @@ def _logs(layout: Layout, action: str, output: str) -> int:
         _say(f"the log pipeline does not answer: {exc}")
         return 1
     what = "forwarding" if outputs[output]["forwarding"] else "dropping everything"
+    if outputs[output]["paused"]:
+        what = "paused, its records wait in the buffer"
+    if outputs[output]["drop_share"]:
+        what += f", silently losing {outputs[output]['drop_share']:.0%} of the records"
     _say(f"log pipeline output {output}: {what}")
     return 0
 
@@ -234,9 +239,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="which demo processes run")
     sub.add_parser("am-stop", help="stop Alertmanager")
     sub.add_parser("am-start", help="start Alertmanager again")
-    for action in ("stop", "start"):
+    for action in ("stop", "start", "pause", "resume"):
         logs = sub.add_parser(f"logs-{action}", help=f"{action} forwarding to one log backend")
         logs.add_argument("output", nargs="?", default="elasticsearch", help="loki|elasticsearch")
+    drop = sub.add_parser("logs-drop", help="one log backend silently loses a share of records")
+    drop.add_argument("output", nargs="?", default="elasticsearch", help="loki|elasticsearch")
+    drop.add_argument("--share", type=float, default=0.2, help="0 to 0.99 (default 0.2)")
     return parser
 
 
@@ -252,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         return _status(layout)
     if args.command.startswith("am-"):
         return _am(layout, args.command.removeprefix("am-"))
-    return _logs(layout, args.command.removeprefix("logs-"), args.output)
+    return _logs(
+        layout, args.command.removeprefix("logs-"), args.output, getattr(args, "share", 0.0)
+    )
 
 
 if __name__ == "__main__":

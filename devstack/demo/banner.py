@@ -12,7 +12,9 @@ from devstack.demo.processes import DemoState
 from devstack.demo.stack import REPO
 from watchdog.durations import format_duration
 
-__all__ = ["banner", "shown"]
+__all__ = ["ALL_STAGES", "banner", "drill_command", "shown"]
+
+ALL_STAGES = "vault-restore,log-failover,ca-outage,alerting"
 
 
 def shown(path: Path) -> str:
@@ -36,6 +38,13 @@ def _cli(layout: Layout) -> str:
     return f"(cd {shlex.quote(str(REPO))} && {python} -m devstack.demo --state-dir {root}"
 
 
+def drill_command(layout: Layout) -> str:
+    """The full drill against the demo: every stage, the disruptive ones named."""
+    python = shlex.quote(sys.executable)
+    config = shown(layout.watchdog_config)
+    return f"{python} -m watchdog drill -c {config} --stage {ALL_STAGES} --hold 5s"
+
+
 def banner(layout: Layout, state: DemoState) -> str:
     """The whole text. The make targets are named when the state is make's ``demo-state``."""
     make = layout.root.resolve() == (REPO / "demo-state").resolve() and Path.cwd() == REPO
@@ -57,6 +66,14 @@ def banner(layout: Layout, state: DemoState) -> str:
     unseal_key = shown(layout.openbao / "DEMO-ONLY-unseal-key")
     logs_stop_make = "make demo-logs-stop" if make else logs_stop
     logs_start_make = "make demo-logs-start" if make else logs_start
+    outputs = f"{local}:{p['pipeline']}/outputs/elasticsearch"
+    drop = "make demo-logs-drop" if make else f"curl -sX POST '{outputs}/drop?share=0.2'"
+    nodrop = "make demo-logs-nodrop" if make else f"curl -sX POST '{outputs}/drop?share=0'"
+    pause = "make demo-logs-pause" if make else f"curl -sX POST {outputs}/pause"
+    resume = "make demo-logs-resume" if make else f"curl -sX POST {outputs}/resume"
+    drill_cmd = drill_command(layout)
+    drill = "make demo-drill" if make else drill_cmd
+    reports = shown(layout.watchdog / "state" / "drills")
     return f"""
 ================================================================================
  monitor-watchdog demo: everything on 127.0.0.1, state and logs in {shown(layout.root)}/
@@ -115,6 +132,36 @@ The demo's rules are the example rules with every `for` cut to {cap}, probes run
    Undo: {logs_start_make}        (or: {logs_start})
    → the canary arrives again at once; the alerts resolve when their windows pass the
    outage: LogCanaryLost after 2 min, the Fluent Bit ones after 5 min.
+
+5. Make Elasticsearch silently lose a fifth of the records
+     {drop}
+   No Fluent Bit alert: the shipper believes it delivered them. ~30 s: FIRING
+   AuditLogRecordsMissing backend=elasticsearch (20% missing); the log-reconcile target's
+   facts name the missing order ids. ~1 min: AuditLogRecordsLost (those windows never
+   reconcile; it stays for its one-hour window: the records are gone).
+   Undo: {nodrop}        → AuditLogRecordsMissing resolves ~20 s later.
+
+6. Make Elasticsearch unreachable for half a minute: its records wait in the buffer
+     {pause}
+   The fluentbit-buffer target's files and bytes grow; ~30 s: AuditLogRecordsMissing (100%).
+   Within a minute: {resume}
+   → the buffered records arrive, the windows reconcile late (the log-reconcile target's facts
+   in /api/v1/targets: "late elasticsearch/app: N windows, last catch-up 45s"), RESOLVED.
+   Resume later than a minute (the demo's max_settle) and the oldest windows are given up:
+   AuditLogRecordsLost, although their records arrive afterwards.
+
+7. Run the whole quarterly DR drill (docs/operations-once-drill.md)
+     {drill}
+   (= {drill_cmd};
+    add --dry-run to see the plan first: it touches nothing)
+   ~1 min: vault-restore restores the newest intact snapshot into a throw-away OpenBao and
+   reads demo-canary; log-failover stops Loki (LokiDown/LogCanaryLost fire meanwhile: that is
+   the drill), checks Elasticsearch still gets each canary within 30 s and Loki its backlog
+   when back; ca-outage closes the CA for 20 s while every certificate is checked, then waits
+   for the renewer to be Ready; alerting sends a test alert through every channel, held 5 s so
+   Alertmanager is seen notifying the sink. Without --stage only the non-disruptive
+   vault-restore and alerting run (as the systemd timer does). Report: {reports}/drill-*.md;
+   then {local}:{p["watchdog"]}/metrics shows watchdog_drill_stage_success{{stage=…}}.
 
 Stop: Ctrl-C here (in the foreground), or {stop} from another terminal; then
 remove {shown(layout.root)}/ (`make demo-clean` does both).

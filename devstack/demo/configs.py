@@ -39,6 +39,7 @@ EXAMPLE_RULE_FILES = (
     "elasticsearch",
     "fluentbit",
     "logcanary",
+    "logs-reconcile",
 )
 """config/rules/<name>.yaml for the components the demo runs (not cert-manager, SPIRE, DNS …,
 whose "not probed" rules would fire at once)."""
@@ -107,7 +108,7 @@ def _quoted(path: Path) -> str:
 
 
 def write_watchdog_config(
-    layout: Layout, ports: dict[str, int], vault_token_file: Path, ca_file: Path
+    layout: Layout, ports: dict[str, int], vault_token_file: Path, ca_file: Path, bao: str
 ) -> Path:
     """Render the daemon's config and its rule files into ``layout.watchdog``."""
     write_demo_rules(layout.watchdog / "rules")
@@ -117,8 +118,12 @@ def write_watchdog_config(
         for_cap=format_duration(FOR_CAP),
         ca_file=_quoted(ca_file),
         vault_token_file=_quoted(vault_token_file),
+        unseal_key_file=_quoted(layout.openbao / "DEMO-ONLY-unseal-key"),
+        issuing_ca_file=_quoted(layout.ca / "ca.pem"),
+        bao=_quoted(Path(bao).resolve()),
         snapshots=_quoted(layout.snapshots),
         app_log=_quoted(layout.app_log),
+        flb_storage=_quoted(layout.flb_storage),
     )
     layout.watchdog_config.write_text(text)
     return layout.watchdog_config

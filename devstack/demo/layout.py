@@ -21,6 +21,9 @@ DEFAULT_PORTS: dict[str, int] = {
     "elasticsearch": 19200,
     "fluentbit": 12020,
     "pipeline": 12021,
+    "ca": 18443,  # the demo's issuing CA (devstack/demo/ca.py)
+    "ca_tls": 18444,  # a TLS server presenting the certificate it renews
+    "ca_control": 18445,  # stop/start the CA; cert-manager-like /metrics
 }
 """The components' usual ports + 10000, so a real Prometheus on 9090 is not in the way."""
 
@@ -86,6 +89,16 @@ class Layout:
         return self.logs / "app.log"
 
     @property
+    def flb_storage(self) -> Path:
+        """The pipeline's filesystem buffer (Fluent Bit's ``storage.path``)."""
+        return self.logs / "flb-storage"
+
+    @property
+    def ca(self) -> Path:
+        """The issuing CA's root and the certificate its renewer keeps current."""
+        return self.root / "ca"
+
+    @property
     def watchdog(self) -> Path:
         """The daemon's generated config, demo rules, state and log."""
         return self.root / "watchdog"
@@ -106,6 +119,7 @@ class Layout:
             self.alertmanager,
             self.sink,
             self.logs,
+            self.ca,
             self.watchdog,
         ):
             path.mkdir(mode=0o700, parents=True, exist_ok=True)

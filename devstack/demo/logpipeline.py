@@ -9,10 +9,23 @@
   output, and — for an output that cannot deliver — an error, a failed retry and the
   dropped record, as Fluent Bit counts a chunk whose retries ran out,
 * a control API to break and repair one output:
-  ``POST /outputs/<loki|elasticsearch>/stop`` and ``…/start``; ``GET /outputs``.
+  ``POST /outputs/<loki|elasticsearch>/stop`` and ``…/start``; ``GET /outputs``; and
+  ``POST /outputs/<name>/drop?share=0.2``: that share of the output's records is silently lost
+  after the hand-off (Fluent Bit counts them as delivered — only reconciling the backends' record
+  counts sees it); ``share=0`` repairs it. ``…/pause`` and ``…/resume``: while paused the
+  output's records wait in the buffer (Fluent Bit retrying a backend it cannot reach) and are
+  delivered, oldest first, on resume,
+* a filesystem buffer like Fluent Bit's ``storage.path``: each output's waiting records in
+  chunk files ``<buffer-dir>/<output>/<ms>.flb`` (one per ten seconds of records), deleted once
+  delivered,
+* and a control API to stop and start a backend itself (the DR drill's log failover):
+  ``POST /backends/<loki|elasticsearch>/stop`` closes its port (connections are refused, its
+  stored lines are kept), ``…/start`` listens on the same port again; ``GET /backends``. The
+  shipper buffers what it cannot deliver meanwhile and sends the backlog once the backend is
+  back, like Fluent Bit with a filesystem buffer.
 
 Run: ``python -m devstack.demo.logpipeline --file app.log --loki-port … --elasticsearch-port …
---fluentbit-port … --control-port …``
+--fluentbit-port … --control-port … [--buffer-dir DIR]``
 """
 
 from __future__ import annotations
@@ -31,6 +44,7 @@ from aiohttp import web
 from devstack.fakes.elasticsearch import FakeElasticsearch
 from devstack.fakes.fluentbit import FakeFluentBit
 from devstack.fakes.loki import FakeLoki
+from devstack.fakes.server import FakeServer
 from devstack.fakes.shipper import FakeShipper, Route
 from watchdog.clock import SystemClock
 
@@ -38,6 +52,8 @@ __all__ = ["OUTPUTS", "CountingShipper", "Pipeline", "main"]
 
 OUTPUTS = {"loki": "loki.0", "elasticsearch": "es.1"}
 """Shipper route → the Fluent Bit output plugin instance name that reports it."""
+CHUNK_SECONDS = 10
+"""Records waiting in the buffer are kept in one chunk file per this many seconds."""
 
 
 class CountingShipper(FakeShipper):
@@ -54,9 +70,18 @@ class CountingShipper(FakeShipper):
 class Pipeline:
     """The shipper and the Fluent Bit counters kept in step."""
 
-    def __init__(self, shipper: CountingShipper, fluentbit: FakeFluentBit) -> None:
+    def __init__(
+        self,
+        shipper: CountingShipper,
+        fluentbit: FakeFluentBit,
+        buffer: Path | None = None,
+        backends: dict[str, FakeServer] | None = None,
+    ) -> None:
         self.shipper = shipper
         self.fluentbit = fluentbit
+        self.buffer = buffer
+        self.backends = dict(backends or {})
+        self._ports = {name: server.port for name, server in self.backends.items()}
         self._seen_in = 0
         self._seen: dict[str, tuple[int, int]] = dict.fromkeys(OUTPUTS, (0, 0))
 
@@ -76,6 +101,27 @@ class Pipeline:
                 count = lost - old_lost
                 self.fluentbit.fail(output, chunks=count, records=count, retry_failed=True)
             self._seen[name] = (delivered, lost)
+        if self.buffer is not None:
+            self._mirror_buffer(self.buffer)
+
+    def _mirror_buffer(self, root: Path) -> None:
+        """Each output's waiting records as chunk files of ``CHUNK_SECONDS`` of records each:
+        a chunk is written while its records arrive (then left alone, so its age shows how long
+        it has waited) and deleted once they are delivered."""
+        for name, route in self.shipper.routes.items():
+            directory = root / name
+            directory.mkdir(parents=True, exist_ok=True)
+            chunks: dict[Path, list[str]] = {}
+            for _due, read_at, line in route.queue:
+                first = int(read_at // CHUNK_SECONDS * CHUNK_SECONDS * 1000)
+                chunks.setdefault(directory / f"{first}.flb", []).append(f"{line}\n")
+            for chunk, lines in chunks.items():
+                data = "".join(lines).encode()
+                if not chunk.exists() or chunk.stat().st_size != len(data):
+                    chunk.write_bytes(data)
+            for chunk in directory.glob("*.flb"):
+                if chunk not in chunks:
+                    chunk.unlink(missing_ok=True)
 
     def outputs(self) -> dict[str, Any]:
         """Each output's state, for the control API."""
@@ -83,11 +129,37 @@ class Pipeline:
             name: {
                 "fluentbit_output": OUTPUTS[name],
                 "forwarding": not route.stopped,
+                "paused": route.paused,
+                "waiting": len(route.queue),
                 "delivered": route.delivered,
                 "dropped": route.dropped + route.rejected,
+                "drop_share": route.drop_share,
+                "lost_silently": route.lost_silently,
             }
             for name, route in self.shipper.routes.items()
         }
+
+    def backend_states(self) -> dict[str, Any]:
+        """Whether each backend listens, and how much the shipper holds back for it."""
+        return {
+            name: {
+                "running": server.port != 0,
+                "port": self._ports[name],
+                "buffered": len(self.shipper.routes[name].queue),
+            }
+            for name, server in self.backends.items()
+        }
+
+    async def switch_backend(self, name: str, *, running: bool) -> None:
+        """Stop a backend (its port closes, its data stays) or start it on the same port."""
+        server = self.backends[name]
+        if running and server.port == 0:
+            await server.start(self._ports[name])
+        elif not running and server.port != 0:
+            await server.stop()
+            server.port = 0
+        state = "listening again" if running else "stopped: connections are refused"
+        print(f"backend {name} {state}", flush=True)
 
     def control_app(self) -> web.Application:
         """``GET /outputs``, ``POST /outputs/{name}/{stop|start}``, ``GET /-/healthy``."""
@@ -98,20 +170,55 @@ class Pipeline:
         async def switch(request: web.Request) -> web.Response:
             name, action = request.match_info["name"], request.match_info["action"]
             route = self.shipper.routes.get(name)
-            if route is None or action not in ("stop", "start"):
+            if route is None or action not in ("stop", "start", "pause", "resume"):
                 known = ", ".join(self.shipper.routes)
                 return web.Response(status=404, text=f"unknown output {name!r}; known: {known}\n")
+            if action in ("pause", "resume"):
+                route.paused = action == "pause"
+                what = "paused: its records wait in the buffer" if route.paused else "resumed"
+                print(f"output {name} ({OUTPUTS[name]}) {what}", flush=True)
+                return web.json_response(self.outputs())
             route.stopped = action == "stop"
             what = "stopped: its records are dropped" if route.stopped else "forwarding again"
             print(f"output {name} ({OUTPUTS[name]}) {what}", flush=True)
             return web.json_response(self.outputs())
 
+        async def drop(request: web.Request) -> web.Response:
+            name = request.match_info["name"]
+            route = self.shipper.routes.get(name)
+            try:
+                share = float(request.query.get("share", ""))
+            except ValueError:
+                share = -1.0
+            if route is None or not 0.0 <= share < 1.0:
+                known = ", ".join(self.shipper.routes)
+                return web.Response(
+                    status=400, text=f"want /outputs/<{known}>/drop?share=<0 to 0.99>\n"
+                )
+            route.drop_share = share
+            print(f"output {name} ({OUTPUTS[name]}) silently loses {share:.0%}", flush=True)
+            return web.json_response(self.outputs())
+
         async def healthy(_request: web.Request) -> web.Response:
             return web.Response(text="ok")
 
+        async def backends(_request: web.Request) -> web.Response:
+            return web.json_response(self.backend_states())
+
+        async def backend(request: web.Request) -> web.Response:
+            name, action = request.match_info["name"], request.match_info["action"]
+            if name not in self.backends or action not in ("stop", "start"):
+                known = ", ".join(self.backends)
+                return web.Response(status=404, text=f"unknown backend {name!r}; known: {known}\n")
+            await self.switch_backend(name, running=action == "start")
+            return web.json_response(self.backend_states())
+
         app = web.Application()
         app.router.add_get("/outputs", show)
+        app.router.add_post("/outputs/{name}/drop", drop)
         app.router.add_post("/outputs/{name}/{action}", switch)
+        app.router.add_get("/backends", backends)
+        app.router.add_post("/backends/{name}/{action}", backend)
         app.router.add_get("/-/healthy", healthy)
         return app
 
@@ -147,9 +254,21 @@ async def _run(args: argparse.Namespace) -> None:
         elasticsearch = await FakeElasticsearch(status="green").start(args.elasticsearch_port)
         fluentbit = await FakeFluentBit().start(args.fluentbit_port)
         shipper = CountingShipper(args.file, clock, session)
-        shipper.route("loki", Route("loki", loki.url))
-        shipper.route("elasticsearch", Route("elasticsearch", elasticsearch.url, index="logs-demo"))
-        pipeline = Pipeline(shipper, fluentbit)
+        shipper.route("loki", Route("loki", loki.url, buffer=True))
+        shipper.route(
+            "elasticsearch",
+            Route(
+                "elasticsearch",
+                elasticsearch.url,
+                index="logs-demo",
+                parse_logfmt=True,
+                buffer=True,
+            ),
+        )
+        if args.buffer_dir is not None:
+            args.buffer_dir.mkdir(parents=True, exist_ok=True)
+        backends: dict[str, FakeServer] = {"loki": loki, "elasticsearch": elasticsearch}
+        pipeline = Pipeline(shipper, fluentbit, args.buffer_dir, backends)
         runner = web.AppRunner(pipeline.control_app(), handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", args.control_port).start()
@@ -164,7 +283,8 @@ async def _run(args: argparse.Namespace) -> None:
         finally:
             await runner.cleanup()
             for server in (fluentbit, elasticsearch, loki):
-                await server.stop()
+                if server.port:
+                    await server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, required=True, help="the log file to ship")
     for name in ("loki", "elasticsearch", "fluentbit", "control"):
         parser.add_argument(f"--{name}-port", type=int, required=True)
+    parser.add_argument("--buffer-dir", type=Path, help="where waiting records are kept")
     asyncio.run(_run(parser.parse_args(argv)))
     return 0
 

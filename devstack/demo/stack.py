@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-STOP_ORDER = ("watchdog", "prometheus", "alertmanager", "logpipeline", "openbao", "sink")
+STOP_ORDER = ("watchdog", "prometheus", "alertmanager", "logpipeline", "ca", "openbao", "sink")
 """The daemon first, so stopping the rest does not raise alerts on the way out."""
 
 Say = Callable[[str], None]
@@ -59,8 +59,13 @@ def _binaries() -> dict[str, str]:
 
 def _python(layout: Layout, state: DemoState, name: str, module: str, args: list[str]) -> None:
     """A Python module of this repository as a recorded process."""
-    log = {"sink": layout.sink, "logpipeline": layout.logs, "watchdog": layout.watchdog}[name]
-    port = state.ports["pipeline" if name == "logpipeline" else name]
+    log = {
+        "sink": layout.sink,
+        "logpipeline": layout.logs,
+        "ca": layout.ca,
+        "watchdog": layout.watchdog,
+    }[name]
+    port = state.ports[{"logpipeline": "pipeline", "ca": "ca_control"}.get(name, name)]
     ready = "/-/ready" if name == "watchdog" else "/-/healthy"
     launch(
         state,
@@ -111,11 +116,17 @@ def _start_all(layout: Layout, state: DemoState, binaries: dict[str, str], say: 
         ["--port", str(ports["sink"]), "--out", str(layout.notifications)],
     )
     say("starting the fake log pipeline (Fluent Bit → Loki + Elasticsearch)")
-    pipeline_args = ["--file", str(layout.app_log)]
+    pipeline_args = ["--file", str(layout.app_log), "--buffer-dir", str(layout.flb_storage)]
     for name in ("loki", "elasticsearch", "fluentbit"):
         pipeline_args += [f"--{name}-port", str(ports[name])]
     pipeline_args += ["--control-port", str(ports["pipeline"])]
     _python(layout, state, "logpipeline", "devstack.demo.logpipeline", pipeline_args)
+
+    say("starting the issuing CA and its certificate renewer (cert-manager's role)")
+    ca_args = ["--dir", str(layout.ca), "--duration", str(90 * 86400), "--renew-every", "10"]
+    for name in ("ca", "tls", "control"):
+        ca_args += [f"--{name}-port", str(ports["ca" if name == "ca" else f"ca_{name}"])]
+    _python(layout, state, "ca", "devstack.demo.ca", ca_args)
 
     say("starting OpenBao (raft, TLS), initialising and unsealing it, taking a snapshot")
     server = vault.start(layout, ports["openbao"], binaries["bao"], state.on_start("openbao"))
@@ -125,7 +136,9 @@ def _start_all(layout: Layout, state: DemoState, binaries: dict[str, str], say: 
     heartbeat_token = layout.watchdog / "heartbeat-token"
     heartbeat_token.write_text(secrets.token_hex(16) + "\n")
     heartbeat_token.chmod(0o600)
-    config = configs.write_watchdog_config(layout, ports, token_file, layout.pki / "ca.pem")
+    config = configs.write_watchdog_config(
+        layout, ports, token_file, layout.pki / "ca.pem", binaries["bao"]
+    )
     _check_config(config)
 
     say("starting Alertmanager")

@@ -24,7 +24,14 @@ and the security error format; OpenSearch's identical ``_cluster/health``):
   hits. Body: ``query`` (see ``esquery``), ``size`` (default 10; ``from + size`` above 10000 →
   400 "Result window is too large"), ``_source`` (true/false or a list of fields). Answer:
   ``took``, ``timed_out``, ``_shards``, ``hits.total {value, relation: "eq"}``, ``max_score``,
-  ``hits.hits[] {_index, _id, _score, _source}``.
+  ``hits.hits[] {_index, _id, _score, _source}``. ``_source`` fields may be dotted
+  (``request.id`` keeps ``{"request": {"id": …}}``).
+* ``GET|POST /<pattern>/_count`` (count-api.html): the same index resolution; the body may hold
+  only ``query`` (anything else → 400 ``parsing_exception`` "request does not support [<key>]").
+  Answer: ``{"count": N, "_shards": {"total", "successful", "skipped", "failed"}}``.
+* ``failed_shards``: that many shards fail in every ``_search`` and ``_count`` answer — still
+  HTTP 200, with ``_shards.failed`` and a ``failures`` list, and the numbers from the shards that
+  answered — the partial answer Elasticsearch gives when a shard is unavailable.
 
 Documents are searchable immediately (as after ``?refresh=true``); real Elasticsearch makes
 them visible at the next refresh, by default within a second.
@@ -66,6 +73,7 @@ class FakeElasticsearch(FakeServer):
     basic: tuple[str, str] | None = None
     forbid_health: bool = False
     indices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failed_shards: int = 0
 
     def routes(self, app: web.Application) -> None:
         """The REST routes the probes use."""
@@ -73,6 +81,7 @@ class FakeElasticsearch(FakeServer):
         app.router.add_get("/_cluster/health", self._health)
         app.router.add_post("/{index}/_doc", self._index_doc)
         app.router.add_route("*", "/{index}/_search", self._search)
+        app.router.add_route("*", "/{index}/_count", self._count)
 
     def documents(self) -> list[dict[str, Any]]:
         """Every stored document (for assertions)."""
@@ -184,16 +193,9 @@ class FakeElasticsearch(FakeServer):
         denied = self._denied(request)
         if denied is not None:
             return denied
-        names: list[str] = []
-        for part in request.match_info["index"].split(","):
-            if "*" in part:
-                names.extend(n for n in self.indices if fnmatch.fnmatchcase(n, part))
-            elif part in self.indices:
-                names.append(part)
-            else:
-                return _error(
-                    404, "index_not_found_exception", f"no such index [{part}]", index=part
-                )
+        names = self._resolve(request.match_info["index"])
+        if isinstance(names, web.Response):
+            return names
         raw = await request.read()
         try:
             body = json.loads(raw) if raw else {}
@@ -223,7 +225,7 @@ class FakeElasticsearch(FakeServer):
             {
                 "took": 1,
                 "timed_out": False,
-                "_shards": {"total": len(set(names)), "successful": len(set(names)), "failed": 0},
+                "_shards": self._shards(len(set(names))),
                 "hits": {
                     "total": {"value": len(hits), "relation": "eq"},
                     "max_score": 1.0 if hits else None,
@@ -232,11 +234,83 @@ class FakeElasticsearch(FakeServer):
             }
         )
 
+    def _resolve(self, pattern: str) -> list[str] | web.Response:
+        """The index names ``pattern`` (names, ``*`` wildcards, commas) resolves to."""
+        names: list[str] = []
+        for part in pattern.split(","):
+            if "*" in part:
+                names.extend(n for n in self.indices if fnmatch.fnmatchcase(n, part))
+            elif part in self.indices:
+                names.append(part)
+            else:
+                return _error(
+                    404, "index_not_found_exception", f"no such index [{part}]", index=part
+                )
+        return names
+
+    def _shards(self, indices: int) -> dict[str, Any]:
+        total = max(indices, self.failed_shards)
+        shards: dict[str, Any] = {
+            "total": total,
+            "successful": total - self.failed_shards,
+            "skipped": 0,
+            "failed": self.failed_shards,
+        }
+        if self.failed_shards:
+            reason = {"type": "no_shard_available_action_exception", "reason": None}
+            shards["failures"] = [
+                {"shard": i, "index": "unavailable", "reason": reason}
+                for i in range(self.failed_shards)
+            ]
+        return shards
+
+    async def _count(self, request: web.Request) -> web.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        names = self._resolve(request.match_info["index"])
+        if isinstance(names, web.Response):
+            return names
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else {}
+            if not isinstance(body, dict):
+                raise QueryError("request body must be an object")
+            unknown = sorted(set(body) - {"query"})
+            if unknown:
+                raise QueryError(f"request does not support [{unknown[0]}]")
+            query = body.get("query", {"match_all": {}})
+            validate(query)
+            docs = [doc for name in sorted(set(names)) for doc in self.indices[name]]
+            count = sum(1 for doc in docs if matches(doc, query))
+        except QueryError as exc:
+            return _error(400, "parsing_exception", str(exc))
+        except (ValueError, AttributeError, TypeError) as exc:
+            return _error(400, "parsing_exception", f"request body malformed: {exc}")
+        return web.json_response({"count": count, "_shards": self._shards(len(set(names)))})
+
+
+def _sourced(doc: dict[str, Any], fields: list[Any]) -> dict[str, Any]:
+    """``doc`` reduced to ``fields`` (dotted paths keep their nesting)."""
+    kept: dict[str, Any] = {}
+    for name in fields:
+        value: Any = doc
+        parts = str(name).split(".")
+        for part in parts:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            continue
+        target = kept
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return kept
+
 
 def _hit(index: str, position: int, doc: dict[str, Any], source: Any) -> dict[str, Any]:
     hit: dict[str, Any] = {"_index": index, "_id": f"doc-{position + 1}", "_score": 1.0}
     if source is True:
         hit["_source"] = doc
     elif isinstance(source, list):
-        hit["_source"] = {k: v for k, v in doc.items() if k in source}
+        hit["_source"] = _sourced(doc, source)
     return hit

@@ -22,6 +22,14 @@ Reproduces (Loki HTTP API reference, grafana.com/docs/loki/latest/reference/loki
   ``direction`` (``backward`` default or ``forward``). Answer:
   ``{"status":"success","data":{"resultType":"streams","result":[{"stream":{…},
   "values":[["<ns>","<line>"]]}],"stats":{…}}}``. Query errors are 400 with a plain-text reason.
+* ``GET /loki/api/v1/query`` (instant query) with a metric query (see ``logql_metric``:
+  ``count_over_time`` of a log query, alone or under ``sum`` / ``sum by``) at ``time`` (Unix
+  ns, float seconds or RFC 3339; default now). The range covers ``time - range < ts <= time``,
+  open on the left as Loki's range vector iterator is. Answer: ``{"status":"success","data":
+  {"resultType":"vector","result":[{"metric":{…},"value":[<seconds>,"<count>"]}],"stats":{…}}}``;
+  a series with no entry is absent, so counting nothing gives an empty ``result``, not 0. A log
+  query is refused with 400 ``log queries are not supported as an instant query type, please
+  change your query to a range query type`` (Loki 3.x).
 * ``require_tenant``: like ``auth_enabled: true``, requests without ``X-Scope-OrgID`` get 401
   ``no org id``.
 
@@ -38,6 +46,7 @@ from typing import Any
 from aiohttp import web
 
 from devstack.fakes.logql import LogQLError, parse_query
+from devstack.fakes.logql_metric import is_metric_query, parse_metric_query
 from devstack.fakes.server import FakeServer
 from watchdog.clock import Clock, SystemClock
 
@@ -83,6 +92,7 @@ class FakeLoki(FakeServer):
         app.router.add_get("/metrics", self._metrics)
         app.router.add_post("/loki/api/v1/push", self._push)
         app.router.add_get("/loki/api/v1/query_range", self._query_range)
+        app.router.add_get("/loki/api/v1/query", self._query)
 
     def lines(self) -> list[str]:
         """Every stored line (for assertions)."""
@@ -186,6 +196,34 @@ loki_ingester_chunks_flush_failures_total {m["flush_failures"]}
                 "result": result,
                 "stats": {"summary": {"totalEntriesReturned": min(len(hits), limit)}},
             },
+        }
+        return web.Response(text=json.dumps(body), content_type="application/json")
+
+    async def _query(self, request: web.Request) -> web.Response:
+        denied = self._tenant_missing(request)
+        if denied is not None:
+            return denied
+        q = request.query
+        text = q.get("query", "")
+        if not is_metric_query(text):
+            return web.Response(
+                status=400,
+                text="log queries are not supported as an instant query type, please change "
+                "your query to a range query type\n",
+            )
+        try:
+            query = parse_metric_query(text)
+            at = _parse_time(q["time"]) if "time" in q else int(self.clock.now() * 1e9)
+        except (LogQLError, ValueError) as exc:
+            return web.Response(status=400, text=f"{exc}\n")
+        stamp = round(at / 1e9, 3)
+        result = [
+            {"metric": labels, "value": [stamp, str(count)]}
+            for labels, count in query.evaluate(self.streams, at)
+        ]
+        body = {
+            "status": "success",
+            "data": {"resultType": "vector", "result": result, "stats": {"summary": {}}},
         }
         return web.Response(text=json.dumps(body), content_type="application/json")
 

@@ -7,7 +7,18 @@ copy per route due ``delay`` seconds later, and delivers whatever is due — a L
 (``POST /loki/api/v1/push``, JSON, stream labels ``labels``) or an Elasticsearch index request
 (``POST /<index>/_doc`` with ``@timestamp`` and ``log``). With a ``FakeClock`` the test decides
 exactly when each backend receives what, with no sleeping. A rejected delivery is dropped and
-counted, like a chunk whose retries ran out.
+counted, like a chunk whose retries ran out. A route with ``buffer`` keeps what it cannot
+deliver because the backend is unreachable (connection refused, reset) and retries it, in
+order, at the next ``pump`` — Fluent Bit's ``storage.type filesystem`` with unlimited retries,
+the seed's "logs buffer on Fluent Bit local filesystem" — so a backend that comes back gets
+its backlog.
+
+Two kinds of trouble for reconciliation tests: ``paused`` holds a route's copies in its queue
+(Fluent Bit retrying from its filesystem buffer while the backend cannot take them) and
+delivers them, oldest first, once unpaused; ``drop_share`` silently loses that share of a
+route's records — exactly every n-th one, so the share per window is known — after the
+hand-off: the shipper counts them as delivered (an ingest pipeline dropping documents, a
+backend acknowledging writes it loses), so only a reconciliation of the backends sees it.
 
 An optional HTTP input (``http_input()``) accepts what Fluent Bit's ``http`` input accepts — a
 JSON map or array of maps, answered 201 — and ships the ``log`` key of each record.
@@ -53,10 +64,21 @@ class Route:
     parse_logfmt: bool = False
     """Elasticsearch only: add the line's ``key=value`` pairs as fields, keeping ``log`` (a
     Fluent Bit logfmt parser with ``Preserve_Key On``)."""
+    parse_json: bool = False
+    """Elasticsearch only: merge a JSON object line's keys into the document, keeping ``log``
+    (a Fluent Bit json parser with ``Reserve_Data On`` and ``Preserve_Key On``)."""
+    paused: bool = False
+    drop_share: float = 0.0
+    offered: int = 0
+    lost_silently: int = 0
+    buffer: bool = False
+    """Keep and retry records while the backend is unreachable (see the module docstring)."""
     queue: list[tuple[float, float, str]] = field(default_factory=list)
     delivered: int = 0
     dropped: int = 0
     rejected: int = 0
+    unreachable: bool = False
+    """The last delivery attempt could not connect (what is buffered waits for it)."""
 
 
 @dataclass
@@ -77,6 +99,14 @@ class _HttpInput(FakeServer):
             if isinstance(record, dict) and isinstance(record.get("log"), str):
                 self.shipper.accept(record["log"])
         return web.Response(status=201)
+
+
+def _json_fields(line: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(line)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 class FakeShipper:
@@ -117,15 +147,30 @@ class FakeShipper:
                 self.accept(raw.decode("utf-8", errors="replace"))
         now = self.clock.now()
         for route in self.routes.values():
+            if route.paused:
+                continue
             due = [item for item in route.queue if item[0] <= now]
             route.queue = [item for item in route.queue if item[0] > now]
-            for _due_at, read_at, line in due:
-                await self._deliver(route, read_at, line)
+            for index, (_due_at, read_at, line) in enumerate(due):
+                try:
+                    await self._deliver(route, read_at, line)
+                except (aiohttp.ClientConnectionError, OSError):
+                    route.unreachable = True
+                    if not route.buffer:
+                        raise
+                    route.queue[:0] = due[index:]  # keep them, in order, for the next pump
+                    break
+                route.unreachable = False
 
     async def _deliver(self, route: Route, read_at: float, line: str) -> None:
         if route.stopped or route.drop_next > 0:
             route.drop_next = max(0, route.drop_next - 1)
             route.dropped += 1
+            return
+        route.offered += 1
+        if int(route.offered * route.drop_share) > int((route.offered - 1) * route.drop_share):
+            route.lost_silently += 1
+            route.delivered += 1
             return
         if route.mangle is not None:
             line = route.mangle(line)
@@ -140,6 +185,8 @@ class FakeShipper:
             if route.parse_logfmt:
                 pairs = (word.partition("=") for word in line.split())
                 document.update({key: value for key, sep, value in pairs if sep})
+            if route.parse_json:
+                document.update(_json_fields(line))
             url, body = f"{route.url}/{route.index}/_doc", document
         async with self.session.post(url, json=body) as response:
             if 200 <= response.status < 300:

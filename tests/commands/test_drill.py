@@ -121,8 +121,14 @@ def test_every_channel_is_drilled_and_reported(cli: Cli, tmp_path: Path, stack: 
     assert (report["passed"], report["summary"]) == (False, "5 of 6 channels passed")
     channels = {c["channel"]: c for c in report["channels"]}
     live = channels[f"alertmanager {stack.live.url}"]
-    assert (live["outcome"], live["passed"]) == ("verified", True)
-    assert [s["step"] for s in live["steps"]] == ["send", "verify", "resolve", "verify resolved"]
+    assert (live["outcome"], live["passed"]) == ("accepted", True)
+    steps = [s["step"] for s in live["steps"]]
+    assert steps == ["send", "verify", "notify", "resolve", "verify resolved"]
+    assert live["steps"][2]["detail"] == "accepted by Alertmanager, notification not verified"
+    assert all(s["at"] for s in live["steps"]), "every step carries its time"
+    line = next(x for x in result.stdout.splitlines() if x.startswith("  PASS  alertmanager"))
+    assert line.count(stack.live.url) == 1, "the channel's name is printed once"
+    assert "accepted by Alertmanager, notification not verified" in line
     assert live["latency_seconds"] > 0
     dead = channels[f"alertmanager {stack.stopped_url}"]
     assert (dead["outcome"], dead["passed"]) == ("failed", False)
@@ -195,6 +201,9 @@ def test_config_errors_exit_2(cli: Cli, tmp_path: Path, stack: Stack) -> None:
     empty = _config(tmp_path, stack)
     result = cli("drill", "-c", str(empty))
     assert result.code == 2
-    assert "configures nothing to drill (the alerting stage needs an alert channel" in result.stderr
+    assert "configures nothing to drill (the vault-restore stage needs drill.vault_restore" in (
+        result.stderr
+    )
+    assert "the alerting stage needs an alert channel" in result.stderr
     assert stack.sink.records() == []
     assert not (tmp_path / "state").exists()

@@ -9,7 +9,7 @@ import pytest
 from tests.support.components import REPO
 from tests.support.promtool import run_promtool_tests, run_watchdog_rule_tests
 
-KINDS = ("loki", "elasticsearch", "fluentbit", "logcanary")
+KINDS = ("loki", "elasticsearch", "fluentbit", "logcanary", "logs-reconcile")
 TESTS = [REPO / "config" / "rules" / "tests" / f"{kind}_test.yaml" for kind in KINDS]
 
 
@@ -29,10 +29,10 @@ def test_monitor_watchdog_accepts_the_rule_tests(test_file: Path):
 
 
 def test_example_log_pipeline_config_is_accepted(capsys):
-    """config/log-pipeline.yaml passes 'monitor-watchdog check' with all four rule files."""
+    """config/log-pipeline.yaml passes 'monitor-watchdog check' with all five rule files."""
     from watchdog.cli import main
 
     code = main(["check", "-c", str(REPO / "config" / "log-pipeline.yaml")])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "4 targets, 4 rule files" in out
+    assert "6 targets, 5 rule files" in out

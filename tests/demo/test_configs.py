@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import yaml
@@ -61,7 +62,9 @@ def test_generated_watchdog_config_passes_check(tmp_path: Path) -> None:
     token.write_text("s.demo-token-for-the-config-test\n")
     ca = layout.pki / "ca.pem"
     ca.write_text("not read by check\n")
-    config = write_watchdog_config(layout, dict(DEFAULT_PORTS), token, ca)
+    (layout.ca / "ca.pem").write_text("not read by check\n")
+    (layout.openbao / "DEMO-ONLY-unseal-key").write_text("unseal-key-for-the-config-test\n")
+    config = write_watchdog_config(layout, dict(DEFAULT_PORTS), token, ca, sys.executable)
     result = run_watchdog_cli("check", "-c", str(config))
     assert result.returncode == 0, result.stderr
     assert "0 error(s), 0 warning(s)" in result.stdout

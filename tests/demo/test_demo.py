@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import ssl
 import subprocess
@@ -32,8 +33,12 @@ JOBS = {
     "elasticsearch",
     "fluentbit",
     "log-canary",
+    "log-reconcile",
+    "fluentbit-buffer",
+    "issued-tls",
+    "cert-manager",
 }
-PROCESSES = {"sink", "logpipeline", "openbao", "alertmanager", "prometheus", "watchdog"}
+PROCESSES = {"sink", "logpipeline", "ca", "openbao", "alertmanager", "prometheus", "watchdog"}
 
 
 def _get(url: str) -> Any:
@@ -58,8 +63,8 @@ def _seal(layout: Layout, url: str) -> None:
         assert response.status in (200, 204)
 
 
-def _sealed_notices(layout: Layout) -> list[dict[str, Any]]:
-    """Firing VaultSealed alerts the sink got from Alertmanager (its JSON lines)."""
+def _sealed_notices(layout: Layout, alertname: str = "VaultSealed") -> list[dict[str, Any]]:
+    """Firing ``alertname`` alerts the sink got from Alertmanager (its JSON lines)."""
     if not layout.notifications.exists():
         return []
     entries = [json.loads(line) for line in layout.notifications.read_text().splitlines()]
@@ -68,7 +73,7 @@ def _sealed_notices(layout: Layout) -> list[dict[str, Any]]:
         for entry in entries
         if entry["path"] == "/alertmanager"
         for alert in entry["body"]["alerts"]
-        if alert["labels"]["alertname"] == "VaultSealed" and alert["status"] == "firing"
+        if alert["labels"]["alertname"] == alertname and alert["status"] == "firing"
     ]
 
 
@@ -94,7 +99,8 @@ def _leave_nothing_running(starter: subprocess.Popen[str], layout: Layout) -> No
 
 
 def test_demo_starts_reports_a_sealed_vault_and_stops(tmp_path: Path) -> None:
-    """`start --no-wait` brings every target up; sealing Vault reaches the sink; `stop` ends all."""
+    """`start --no-wait` brings every target up; sealing Vault reaches the sink; records that
+    Elasticsearch silently loses show as a divergence; `stop` ends all."""
     for binary in ("prometheus", "prometheus-alertmanager", "bao"):
         require_binary(binary)
     layout = Layout(tmp_path / "demo-state")
@@ -114,6 +120,9 @@ def test_demo_starts_reports_a_sealed_vault_and_stops(tmp_path: Path) -> None:
         port = state.ports["watchdog"]
         assert f"http://127.0.0.1:{port}/api/v1/targets" in output
         assert "bao operator seal" in output
+        drill = next(line for line in output.splitlines() if "-m watchdog drill" in line)
+        command = drill.strip().removeprefix("(= ").removesuffix(";")
+        assert "--stage vault-restore,log-failover,ca-outage,alerting" in command
 
         by_job = wait_for(lambda: _all_up(port), timeout=60, message="every demo target up")
         vault = by_job["vault"]["facts"]  # the least-privilege token works, over TLS
@@ -121,12 +130,36 @@ def test_demo_starts_reports_a_sealed_vault_and_stops(tmp_path: Path) -> None:
         assert vault["canary"].startswith("secret/demo-canary")
         assert _sealed_notices(layout) == []
 
+        plan = subprocess.run(
+            [*shlex.split(command), "--dry-run"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        for stage in ("vault-restore", "log-failover", "ca-outage", "alerting"):
+            assert f"\n{stage}" in plan.stdout, plan.stdout
+
         _seal(layout, state.info["openbao_url"])
         sealed = wait_for(
             lambda: _sealed_notices(layout), timeout=90, message="VaultSealed at the sink"
         )
         assert sealed[0]["labels"]["job"] == "vault"
         assert sealed[0]["annotations"]["summary"].startswith("Vault is sealed")
+
+        dropping = _run("--state-dir", str(layout.root), "logs-drop", "--share", "0.5")
+        assert "silently losing 50% of the records" in dropping.stdout, dropping.stderr
+        missing = wait_for(
+            lambda: _sealed_notices(layout, "AuditLogRecordsMissing"),
+            timeout=120,
+            message="AuditLogRecordsMissing at the sink",
+        )
+        assert missing[0]["labels"]["backend"] == "elasticsearch"
+        facts = _get(f"http://127.0.0.1:{port}/api/v1/targets")["data"]["activeTargets"]
+        reconcile = next(t for t in facts if t["labels"]["job"] == "log-reconcile")["facts"]
+        assert "missing ids elasticsearch/app" in reconcile
 
         stopped = _run("--state-dir", str(layout.root), "stop")
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr

@@ -79,7 +79,13 @@ async def test_stages_run_in_order_and_report_in_their_sections(tmp_path: Path) 
     assert [e.fields()["stage"] for e in entries] == ["one", "one", "two"]
 
 
-def test_the_alerting_stage_is_registered_first() -> None:
-    """Today's drill is the alerting stage: its channels are what the report calls Channels."""
-    assert STAGES[0].name == "alerting"
-    assert (STAGES[0].title, STAGES[0].unit) == ("Channels", "channels")
+def test_stages_are_registered_in_the_seed_order() -> None:
+    """The seed's quarterly-dr-drill.sh order; only alerting takes its settings elsewhere."""
+    assert [s.name for s in STAGES] == ["vault-restore", "log-failover", "ca-outage", "alerting"]
+    assert [s.key for s in STAGES if s.settings is not None] == [
+        "vault_restore",
+        "log_failover",
+        "ca_outage",
+    ]
+    alerting = STAGES[-1]
+    assert (alerting.title, alerting.unit) == ("Channels", "channels")

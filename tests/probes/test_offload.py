@@ -68,3 +68,17 @@ async def test_worker_threads_are_daemons(gate: threading.Event) -> None:
     workers = [t for t in threading.enumerate() if t.name == "t-worker"]
     assert workers
     assert all(t.daemon for t in workers)
+
+
+def test_a_finished_job_is_not_joined(gate: threading.Event) -> None:
+    """A job that has its result but whose thread has not yet let go of its key is not joined
+    by the next run of that key: the next run gets its own, fresh result."""
+    pool: Offloader[int] = Offloader("t", 2)
+    hold = threading.Event()
+    first = pool.submit("k", lambda: 1 if gate.wait(10) else 0)
+    first.add_done_callback(lambda _job: hold.wait(10))  # keeps its thread inside set_result
+    gate.set()
+    first.result(timeout=10)
+    second = pool.submit("k", lambda: 2)
+    hold.set()
+    assert second.result(timeout=10) == 2

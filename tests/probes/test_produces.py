@@ -163,6 +163,33 @@ async def _logcanary(tmp: Path) -> AsyncIterator[dict[str, Any]]:
         yield {"emit": {"kind": "file", "path": str(tmp / "canary.log")}, "backends": [backend]}
 
 
+@case("reconcile")
+async def _reconcile(_tmp: Path) -> AsyncIterator[dict[str, Any]]:
+    async with FakeLoki() as loki, FakeElasticsearch() as es:
+        es.indices["audit-1"] = []
+        stream = {
+            "name": "audit",
+            "loki": {"selector": '{job="audit"}'},
+            "elasticsearch": {"index": "audit-*"},
+            "content": {"id_field": "id"},
+        }
+        yield {
+            "backends": [
+                {"name": "loki", "kind": "loki", "url": loki.url},
+                {"name": "es", "kind": "elasticsearch", "url": es.url},
+            ],
+            "streams": [stream],
+        }
+
+
+@case("buffer")
+async def _buffer(tmp: Path) -> AsyncIterator[dict[str, Any]]:
+    directory = tmp / "flb-storage" / "tail.0"
+    directory.mkdir(parents=True)
+    (directory / "1-1700000000.flb").write_bytes(b"chunk")
+    yield {"path": str(directory.parent)}
+
+
 @case("host")
 async def _host(tmp: Path) -> AsyncIterator[dict[str, Any]]:
     watched = tmp / "cron.d"

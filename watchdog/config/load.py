@@ -13,6 +13,7 @@ from watchdog.config.model import LoadedConfig, WatchdogConfig
 from watchdog.config.targets import TargetBase, TargetSpec
 from watchdog.config.validation import did_you_mean, issues_from_validation
 from watchdog.config.yamlsource import YamlDocument, expand_env, load_yaml
+from watchdog.drill.configure import validate_drill
 from watchdog.probes import PROBES
 
 __all__ = ["load_config"]
@@ -37,7 +38,7 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         raw_targets = []
     model: WatchdogConfig | None = None
     try:
-        model = WatchdogConfig.model_validate({**data, "targets": []}, context=context)
+        model = WatchdogConfig.model_validate({**data, "targets": [], "drill": {}}, context=context)
     except ValidationError as exc:
         issues.extend(issues_from_validation(exc, doc, WatchdogConfig, data))
 
@@ -46,6 +47,7 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         raise ConfigError(_by_line(issues))
     specs = _resolve_targets(targets, model, doc, issues)
     rule_paths = _resolve_rule_files(model.rule_files, path.parent, doc, issues)
+    drill = validate_drill(data.get("drill"), doc, context, specs, issues)
     if issues:
         raise ConfigError(_by_line(issues))
     return LoadedConfig(
@@ -53,6 +55,7 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> LoadedConf
         model=model,
         targets=specs,
         rule_paths=rule_paths,
+        drill=drill,
     )
 
 

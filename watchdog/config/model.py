@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from watchdog.config.alerting import AlertingConfig
 from watchdog.config.journal import JournalConfig
 from watchdog.config.targets import TargetSpec
 from watchdog.config.types import ByteSize, ConfigPath, Duration, HttpUrl, LabelName, Model
+from watchdog.drill.settings import DrillConfig
 
 __all__ = [
     "DEFAULT_LISTEN",
@@ -107,6 +108,8 @@ class WatchdogConfig(Model):
     rule_files: list[str] = Field(default_factory=list)
     alerting: AlertingConfig = Field(default_factory=AlertingConfig)
     journal: JournalConfig = Field(default_factory=JournalConfig)
+    drill: dict[str, Any] = Field(default_factory=dict)
+    """Filled by the loader, stage by stage (``LoadedConfig.drill``)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class LoadedConfig:
     model: WatchdogConfig
     targets: list[TargetSpec]
     rule_paths: list[Path]
+    drill: DrillConfig = field(default_factory=DrillConfig)
 
     @property
     def global_(self) -> GlobalConfig:

@@ -50,6 +50,12 @@ def journal_drill(
                 "passed": result.passed,
                 "latency": round(result.latency, 6) if result.latency is not None else None,
                 "error": result.error,
+                "warnings": result.warnings,
+                "commands": [
+                    {"purpose": c.purpose, "exit_code": c.exit_code, "error": c.error}
+                    for c in result.commands
+                ],
+                "interrupted": run.interrupted,
                 "report": str(report),
             }
             try:

@@ -1,11 +1,13 @@
 """The drill's dated report: Markdown for people, JSON for tools, side by side.
 
-Each stage has its section (a table of its channels or checks); the JSON lists every result
-under ``channels`` with its ``stage``, and each stage's verdict under ``stages``. Both are
-written under ``drill-<id>.md`` / ``.json`` (the id starts with the UTC start time,
+Each stage has its section (a table of its channels or checks, its measurements against their
+targets, the commands it ran); the JSON lists every result under ``channels`` with its
+``stage``, each stage's verdict under ``stages`` and the stages left out under ``skipped``.
+Both are written under ``drill-<id>.md`` / ``.json`` (the id starts with the UTC start time,
 ``20260301T091500Z-3fa9c1``), so reports sort by date and two drills never collide. Nothing in
-them is a secret: targets are redacted URLs, errors come from the delivery code's redacted
-wording, and the whole text goes through ``redact`` once more before it is written.
+them is a secret: targets are redacted URLs, errors come from redacted wording, command lines
+and their output are redacted, and the whole text goes through ``redact`` once more before it
+is written.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from watchdog.alerts import iso_time
-from watchdog.drill.outcome import ChannelResult, seconds
+from watchdog.drill.outcome import ChannelResult, CommandRun, Step
+from watchdog.drill.report_markdown import report_markdown
 from watchdog.drill.run import DrillRun
-from watchdog.drill.stage import StageResult
 from watchdog.redact import redact
 
 __all__ = ["REPORT_VERSION", "ReportPaths", "report_json", "report_markdown", "write_report"]
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+"""2: steps carry ``at`` and ``target_seconds``; ``commands``, ``warnings``, ``skipped`` and
+``interrupted`` were added. Version 1 reports remain readable by ``watchdog.drill.history``."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,13 @@ def report_json(run: DrillRun, *, config: str, journal: str) -> dict[str, Any]:
         "config": config,
         "passed": run.passed,
         "summary": run.summary,
+        "interrupted": run.interrupted,
         "alert": {"labels": drill.labels, "annotations": drill.annotations},
         "stages": [
             {"stage": s.name, "title": s.title, "passed": s.passed, "summary": s.summary}
             for s in run.stages
         ],
+        "skipped": [{"stage": s.name, "reason": s.reason} for s in run.skipped],
         "channels": [_channel_json(s.name, r) for s in run.stages for r in s.results],
         "journal": journal,
     }
@@ -72,82 +78,34 @@ def _channel_json(stage: str, result: ChannelResult) -> dict[str, Any]:
         "passed": result.passed,
         "latency_seconds": _rounded(result.latency),
         "error": result.error,
-        "steps": [
-            {
-                "step": s.name,
-                "ok": s.ok,
-                "latency_seconds": _rounded(s.latency),
-                "detail": s.detail,
-            }
-            for s in result.steps
-        ],
+        "warnings": result.warnings,
+        "steps": [_step_json(s) for s in result.steps],
+        "commands": [_command_json(c) for c in result.commands],
     }
 
 
-def report_markdown(run: DrillRun, *, config: str, journal: str) -> str:
-    """The report for people."""
-    drill = run.drill
-    verdict = "PASSED" if run.passed else "FAILED"
-    matchers = ", ".join(f'`{k}="{v}"`' for k, v in drill.labels.items())
-    lines = [
-        f"# DR drill {drill.id}: {verdict} ({run.summary})",
-        "",
-        f"- Started: {iso_time(drill.started_at)} by {drill.started_by}",
-        f"- Finished: {iso_time(run.finished_at)}",
-        f"- Config: `{config}`",
-        f"- Test alert: {matchers}",
-        f"- Journal: {journal}",
-        "",
-    ]
-    for stage in run.stages:
-        lines += _stage_table(stage)
-    lines += ["## Steps", ""]
-    for r in run.results:
-        lines.append(f"### {r.channel}")
-        lines.append("")
-        for step in r.steps:
-            mark = "ok" if step.ok else "FAILED"
-            lines.append(f"- {step.name}: {mark} ({step.detail})")
-        lines.append("")
-    lines += ["## Summary", "", _advice(run), ""]
-    return "\n".join(lines)
+def _step_json(step: Step) -> dict[str, Any]:
+    return {
+        "step": step.name,
+        "ok": step.ok,
+        "at": iso_time(step.at) if step.at is not None else None,
+        "latency_seconds": _rounded(step.latency),
+        "target_seconds": _rounded(step.target),
+        "required": step.required,
+        "detail": step.detail,
+    }
 
 
-def _stage_table(stage: StageResult) -> list[str]:
-    lines = [
-        f"## {stage.title}",
-        "",
-        "| Channel | Kind | Target | Outcome | Passed | Latency | Detail |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in stage.results:
-        cells = [
-            r.channel,
-            r.kind,
-            r.target,
-            r.outcome,
-            "yes" if r.passed else "**no**",
-            seconds(r.latency) if r.latency is not None else "-",
-            r.detail,
-        ]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return [*lines, ""]
-
-
-def _advice(run: DrillRun) -> str:
-    if run.passed:
-        return (
-            "Every channel delivered the drill alert. Record the latencies and compare them"
-            " with the last drill."
-        )
-    failed = [r for r in run.results if not r.passed]
-    names = ", ".join(r.channel for r in failed)
-    return (
-        f"{len(failed)} channel(s) failed: {names}. Each failed channel would fail in a real"
-        " incident too: fix it (see its error above), then run the drill again. A failed"
-        " `resolve` step may have left the drill alert open there: close it by hand (it is"
-        f' labelled drill="{run.drill.id}").'
-    )
+def _command_json(command: CommandRun) -> dict[str, Any]:
+    return {
+        "purpose": command.purpose,
+        "argv": list(command.argv),
+        "started_at": iso_time(command.started_at),
+        "exit_code": command.exit_code,
+        "duration_seconds": _rounded(command.duration),
+        "error": command.error,
+        "output": command.output,
+    }
 
 
 def write_report(paths: ReportPaths, run: DrillRun, *, config: str, journal: str) -> None:
@@ -165,10 +123,6 @@ def _write(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     tmp.replace(path)
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _rounded(value: float | None) -> float | None:

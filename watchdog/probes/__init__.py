@@ -7,6 +7,7 @@ config loader find it through this mapping.
 from watchdog.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeResult
 from watchdog.probes.kinds import (
     alertmanager,
+    buffer,
     certfile,
     crl,
     dns,
@@ -17,6 +18,7 @@ from watchdog.probes.kinds import (
     logcanary,
     loki,
     prometheus,
+    reconcile,
     scrape,
     snapshot,
     tcp,
@@ -43,6 +45,8 @@ PROBES: dict[str, ProbeKind] = {
         elasticsearch.KIND,
         fluentbit.KIND,
         logcanary.KIND,
+        reconcile.KIND,
+        buffer.KIND,
         host.KIND,
         dns.KIND,
     )

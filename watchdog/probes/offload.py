@@ -51,7 +51,9 @@ class Offloader(Generic[T]):
         """Start ``work`` for ``key``, or return the job already running for ``key``."""
         with self._lock:
             running = self._jobs.get(key)
-            if running is not None:
+            # A finished job may still be listed for a moment (its thread removes it after
+            # handing over the result): joining it would return a stale result.
+            if running is not None and not running.done():
                 return running
             if not self._slots.acquire(blocking=False):
                 raise OffloadBusyError(

@@ -4,7 +4,9 @@ Replicas do not share alerts (gossip carries silences and the notification log),
 drilled and verified on its own: ``POST /api/v2/alerts``, then ``GET /api/v2/alerts`` with
 ``filter=drill="<id>"`` until the alert shows (the time it took is the channel's latency),
 then the same alert with ``endsAt`` = now, then the same query until it is gone (Alertmanager's
-API leaves resolved alerts out).
+API leaves resolved alerts out). Being listed shows the replica *accepted* the alert, not that
+it notified anyone: that is judged only with ``--hold`` (see ``notified``); otherwise the
+result says "accepted by Alertmanager, notification not verified".
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import aiohttp
 from watchdog.alerts import Notification
 from watchdog.config.alerting import AlertmanagerConfig
 from watchdog.drill.alert import DRILL_ALERTNAME, DrillAlert
-from watchdog.drill.outcome import ACCEPTED, VERIFIED, ChannelResult, Step, answer, seconds
+from watchdog.drill.interrupt import uninterrupted
+from watchdog.drill.outcome import ACCEPTED, NOTIFIED, ChannelResult, Step, answer, seconds
+from watchdog.drill.stages.alerting.notified import EvidenceError, judge_notification, read_counters
 from watchdog.httperrors import describe_http_failure
 from watchdog.notify.http import Attempt, HttpRequest, send_request
 from watchdog.redact import redact, redact_url
 
-__all__ = ["alertmanager_channel", "drill_alertmanager"]
+__all__ = ["NOT_VERIFIED", "alertmanager_channel", "drill_alertmanager"]
 
 _POLL_FIRST = 0.05
 _POLL_MAX = 1.0
@@ -46,19 +50,55 @@ async def drill_alertmanager(
     budget: float,
     hold: float = 0.0,
 ) -> None:
-    """Deliver, verify and resolve the drill alert on one replica (each phase gets ``budget``)."""
+    """Deliver, verify and resolve the drill alert on one replica (each phase gets ``budget``).
+
+    Without ``hold`` the replica is shown to accept and list the alert, not to notify anyone;
+    with it, the notification is judged too (``notified``). The alert is resolved whatever
+    happens after it was accepted, an interrupted drill included.
+    """
+    before = None
+    if hold > 0:
+        try:
+            before = await read_counters(session, config, min(config.timeout, budget))
+        except EvidenceError as exc:
+            unread = f"notification not verified: {exc}"
+            result.add(Step("notify", False, None, unread, required=False))
     started = time.monotonic()
     sent = await _post(session, config, drill.firing(), budget)
     result.add(Step("send", sent.ok, sent.latency, answer(sent)))
     if not sent.ok:
         return
     result.outcome = ACCEPTED
-    verified = result.add(
-        await _wait(session, config, drill, present=True, since=started, budget=budget)
-    )
-    if verified.ok:
-        result.outcome, result.latency = VERIFIED, verified.latency
-    await asyncio.sleep(hold)
+    try:
+        verified = result.add(
+            await _wait(session, config, drill, present=True, since=started, budget=budget)
+        )
+        if verified.ok:
+            result.latency = verified.latency
+        await asyncio.sleep(hold)
+        if verified.ok and before is not None:
+            verdict = await judge_notification(
+                session, config, drill, before, hold=hold, limit=min(config.timeout, budget)
+            )
+            result.add(Step("notify", verdict.ok, None, verdict.detail, required=verdict.verified))
+            if verdict.ok:
+                result.outcome = NOTIFIED
+        elif verified.ok:
+            result.add(Step("notify", True, None, NOT_VERIFIED, required=False))
+    finally:
+        await uninterrupted(_resolve(result, session, config, drill, budget))
+
+
+NOT_VERIFIED = "accepted by Alertmanager, notification not verified"
+
+
+async def _resolve(
+    result: ChannelResult,
+    session: aiohttp.ClientSession,
+    config: AlertmanagerConfig,
+    drill: DrillAlert,
+    budget: float,
+) -> None:
     started = time.monotonic()
     resolved = await _post(session, config, drill.resolved(time.time()), budget)
     result.add(Step("resolve", resolved.ok, resolved.latency, answer(resolved)))

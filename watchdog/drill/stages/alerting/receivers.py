@@ -20,6 +20,7 @@ import aiohttp
 from watchdog.alerts import Notification
 from watchdog.config.alerting import HeartbeatConfig
 from watchdog.drill.alert import DrillAlert
+from watchdog.drill.interrupt import uninterrupted
 from watchdog.drill.outcome import ACCEPTED, ChannelResult, Step, answer
 from watchdog.notify.http import send_request
 from watchdog.notify.ping import PingAnchor, ping_request
@@ -50,11 +51,16 @@ async def drill_receiver(
         return
     result.outcome = ACCEPTED
     result.latency = result.steps[0].latency
-    # A receiver where the trigger opened an incident is always resolved: no drill stays open.
+    # A receiver where the trigger opened an incident is always resolved: no drill stays open,
+    # not even when the drill is interrupted during the hold.
     if kind.can_resolve or channel.send_resolved:
-        await asyncio.sleep(hold)
-        resolved = [drill.resolved(time.time())]
-        await _deliver(result, "resolve", channel, resolved, drill, session, budget)
+        try:
+            await asyncio.sleep(hold)
+        finally:
+            resolved = [drill.resolved(time.time())]
+            await uninterrupted(
+                _deliver(result, "resolve", channel, resolved, drill, session, budget)
+            )
 
 
 async def _deliver(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -15,10 +14,17 @@ from watchdog.config.types import (
     LabelName,
     Model,
 )
-from watchdog.probes.elastic import ApiKeyEndpoint
 from watchdog.probes.httptarget import HttpEndpoint
-from watchdog.probes.kinds.logcanary.jsonpath import JsonPathError, compile_path
+from watchdog.probes.jsonpath import JsonPathError, compile_path
 from watchdog.probes.kinds.logcanary.line import DEFAULT_TAG, TAG_PATTERN
+from watchdog.probes.logbackends import (
+    ElasticEndpoint,
+    LokiEndpoint,
+    NamedBackend,
+    check_index,
+    check_selector,
+)
+from watchdog.probes.urltemplate import PLACEHOLDER, TIME_FIELDS
 from watchdog.userregex import RegexError, compile_regex
 
 __all__ = [
@@ -35,24 +41,8 @@ __all__ = [
     "SyslogEmit",
 ]
 
-_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-_INDEX = re.compile(r'^[^\s/\\?"<>|#]+$')
-TEMPLATE_FIELDS = frozenset(
-    {
-        "id",
-        "start",
-        "end",
-        "start_ms",
-        "end_ms",
-        "start_ns",
-        "end_ns",
-        "start_rfc3339",
-        "end_rfc3339",
-    }
-)
+TEMPLATE_FIELDS = frozenset({"id"} | TIME_FIELDS)
 """Placeholders a generic HTTP search template may use."""
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-"""``{name}`` in a template; other braces (a JSON body's) are left alone."""
 
 
 class FileEmit(Model):
@@ -114,37 +104,21 @@ class SyslogEmit(Model):
 Emitter = Annotated[FileEmit | HttpEmit | SyslogEmit, Field(discriminator="kind")]
 
 
-class _BackendBase(HttpEndpoint):
-    name: str
-    """The ``backend`` label of this backend's series."""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("name must be 1-64 characters of [A-Za-z0-9_.:-]")
-        return value
-
-
-class LokiBackend(_BackendBase):
+class LokiBackend(LokiEndpoint):
     """Search Loki with ``query_range`` and a line filter on the canary id."""
 
     kind: Literal["loki"]
     selector: str = Field(min_length=3)
     """LogQL stream selector the shipper writes to, e.g. ``{job="fluent-bit"}``."""
-    tenant_id: str | None = None
     limit: int = Field(default=100, ge=1, le=5000)
 
     @field_validator("selector")
     @classmethod
     def _selector(cls, value: str) -> str:
-        value = value.strip()
-        if not (value.startswith("{") and value.endswith("}")) or "|" in value:
-            raise ValueError('selector must be a LogQL stream selector such as {job="fluent-bit"}')
-        return value
+        return check_selector(value)
 
 
-class ElasticsearchBackend(_BackendBase, ApiKeyEndpoint):
+class ElasticsearchBackend(ElasticEndpoint):
     """Search Elasticsearch/OpenSearch ``<index>/_search`` for the canary id in ``field``."""
 
     kind: Literal["elasticsearch"]
@@ -164,9 +138,7 @@ class ElasticsearchBackend(_BackendBase, ApiKeyEndpoint):
     @field_validator("index")
     @classmethod
     def _index(cls, value: str) -> str:
-        if not _INDEX.match(value):
-            raise ValueError("index must be an index name or pattern without spaces or slashes")
-        return value
+        return check_index(value)
 
     @model_validator(mode="after")
     def _term_needs_id_field(self) -> ElasticsearchBackend:
@@ -175,7 +147,7 @@ class ElasticsearchBackend(_BackendBase, ApiKeyEndpoint):
         return self
 
 
-class HttpSearchBackend(_BackendBase):
+class HttpSearchBackend(NamedBackend):
     """Any HTTP search API: a URL (and optional body) template, then extraction of lines."""
 
     kind: Literal["http"]

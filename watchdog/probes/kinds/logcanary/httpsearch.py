@@ -10,45 +10,23 @@ neither is set, the whole body is searched for the canary.
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime
-from urllib.parse import quote
 
 import aiohttp
 
 from watchdog.probes.answers import reason_text
-from watchdog.probes.kinds.logcanary.config import PLACEHOLDER, HttpSearchBackend
-from watchdog.probes.kinds.logcanary.jsonpath import texts_at
+from watchdog.probes.jsonpath import texts_at
+from watchdog.probes.kinds.logcanary.config import HttpSearchBackend
 from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, SearchWindow
+from watchdog.probes.urltemplate import fill_template, time_values
 from watchdog.redact import redact_url
 from watchdog.userregex import compile_regex
 
-__all__ = ["fill_template", "search_http"]
-
-
-def _rfc3339(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+__all__ = ["search_http", "template_values"]
 
 
 def template_values(canary_id: str, window: SearchWindow) -> dict[str, str]:
     """The value of every placeholder for one canary."""
-    values = {"id": canary_id}
-    for name, seconds in (("start", window.start), ("end", window.end)):
-        values[name] = str(int(seconds))
-        values[f"{name}_ms"] = str(int(seconds * 1000))
-        values[f"{name}_ns"] = str(int(seconds * 1e9))
-        values[f"{name}_rfc3339"] = _rfc3339(seconds).replace("+00:00", "Z")
-    return values
-
-
-def fill_template(template: str, values: dict[str, str], *, url: bool) -> str:
-    """Replace the known placeholders (URL-encoding the values when ``url``)."""
-
-    def value(match: re.Match[str]) -> str:
-        text = values.get(match.group(1), match.group(0))
-        return quote(text, safe="") if url else text
-
-    return PLACEHOLDER.sub(value, template)
+    return {"id": canary_id, **time_values(window.start, window.end)}
 
 
 def _lines(backend: HttpSearchBackend, body: bytes) -> list[str]:

@@ -27,6 +27,7 @@ from watchdog.probes.kinds.logcanary.config import Backend, ElasticsearchBackend
 from watchdog.probes.kinds.logcanary.httpsearch import search_http
 from watchdog.probes.kinds.logcanary.line import Verdict, verify_in
 from watchdog.probes.kinds.logcanary.window import SearchError, SearchResult, SearchWindow
+from watchdog.probes.logbackends import es_incomplete, loki_result, source_values
 
 __all__ = ["judge", "search"]
 
@@ -71,7 +72,7 @@ def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
 async def _search_loki(
     session: aiohttp.ClientSession, backend: LokiBackend, window: SearchWindow
 ) -> SearchResult:
-    headers = {"X-Scope-OrgID": backend.tenant_id} if backend.tenant_id else {}
+    headers = backend.tenant_headers()
     texts: list[str] = []
     for chunk in _chunks(window.ids, _IDS_PER_LOKI_QUERY):
         line_filter = f'|= "{chunk[0]}"' if len(chunk) == 1 else f'|~ "{"|".join(chunk)}"'
@@ -93,18 +94,8 @@ async def _search_loki(
 
 
 def _loki_lines(body: Any) -> list[str]:
-    if not isinstance(body, dict) or body.get("status") != "success":
-        status = body.get("status") if isinstance(body, dict) else type(body).__name__
-        raise SearchError(f"Loki answered status {status!r:.40}, expected 'success'")
-    data = body.get("data")
-    if not isinstance(data, dict) or data.get("resultType") != "streams":
-        kind = data.get("resultType") if isinstance(data, dict) else None
-        raise SearchError(f"Loki answered resultType {kind!r:.40}, expected 'streams'")
-    result = data.get("result")
-    if not isinstance(result, list):
-        raise SearchError("Loki answer has no data.result list")
     lines: list[str] = []
-    for stream in result:
+    for stream in loki_result(body, "streams"):
         values = stream.get("values") if isinstance(stream, dict) else None
         if not isinstance(values, list):
             raise SearchError("Loki answer has a stream without a values list")
@@ -153,14 +144,6 @@ def _es_lines(body: Any, field: str) -> SearchResult:
         raise SearchError("_search answer has no hits.hits list")
     texts: list[str] = []
     for hit in inner:
-        value: Any = hit.get("_source") if isinstance(hit, dict) else None
-        for part in field.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        values = value if isinstance(value, list) else [value]
-        texts.extend(v for v in values if isinstance(v, str))
-    shards = body.get("_shards") if isinstance(body, dict) else None
-    failed = shards.get("failed", 0) if isinstance(shards, dict) else 0
-    warning = None
-    if body.get("timed_out") or (isinstance(failed, int) and failed > 0):
-        warning = f"_search incomplete: timed_out={body.get('timed_out')}, failed shards={failed}"
-    return SearchResult(texts, warning)
+        source = hit.get("_source") if isinstance(hit, dict) else None
+        texts.extend(v for v in source_values(source, field) if isinstance(v, str))
+    return SearchResult(texts, es_incomplete(body, "_search"))

@@ -1,10 +1,10 @@
-"""The JSONPath subset used by the generic HTTP search backend."""
+"""The JSONPath subset used by the generic HTTP backends (log canary search, reconcile count)."""
 
 from __future__ import annotations
 
 import pytest
 
-from watchdog.probes.kinds.logcanary.jsonpath import JsonPathError, compile_path, select, texts_at
+from watchdog.probes.jsonpath import JsonPathError, compile_path, select, texts_at
 
 DOC = {"data": {"hits": [{"message": "a", "n": 1}, {"message": "b"}, {"other": 3}]}}
 

@@ -1,4 +1,4 @@
-"""A small JSONPath subset for picking log lines out of a search API's answer.
+"""A small JSONPath subset for picking values (log lines, a count) out of an HTTP API's answer.
 
 ``$.data.hits[*].message``: dotted member names, ``[*]`` for every element (or every value of
 an object) and ``[N]`` for one element. Nothing else — no filters, no recursion.
