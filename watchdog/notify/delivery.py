@@ -120,6 +120,7 @@ class DeliveryChain:
             else None
         )
         self._picture_due = False
+        self._status_picture: tuple[float, list[Notification]] | None = None
         self.emergency = EmergencyDispatcher(
             routed,
             db=db,
@@ -161,7 +162,10 @@ class DeliveryChain:
         """How the fallback path treats an alert with ``labels`` right now: the receivers its
         routes reach, and whether a silence or an inhibition mutes it."""
         full = {**self._external_labels, **labels}
-        muting = self.triage.muting(full, self._clock.now())
+        now = self._clock.now()
+        if self._status_picture is None or now - self._status_picture[0] > 1.0:
+            self._status_picture = (now, list(self.picture()))  # one per API call, not per alert
+        muting = self.triage.muting(full, now, self._status_picture[1])
         return {"receivers": self.triage.receivers_for(full), **muting.to_json()}
 
     # -- AlertSink --------------------------------------------------------------------------
