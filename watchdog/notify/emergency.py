@@ -274,6 +274,8 @@ class EmergencyDispatcher:
                 requests = channel.requests(message)
             except Exception:  # a receiver's bug must not stop the others
                 self._log.exception("cannot build the message", receiver=channel.name)
+                delay = receiver.backoff.next_delay()  # retried at the backoff's pace
+                receiver.ready_at = asyncio.get_running_loop().time() + delay
                 continue
             out.append((message, requests))
         return out
