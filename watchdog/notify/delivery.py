@@ -30,20 +30,17 @@ from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.notify.alertmanager import AlertmanagerReplica, Rejections
 from watchdog.notify.backoff import Backoff
-from watchdog.notify.emergency import EmergencyDispatcher, Pending
+from watchdog.notify.emergency import Pending
 from watchdog.notify.fallback import same_endpoint
+from watchdog.notify.fallbackpath import FallbackPath, Picture
 from watchdog.notify.http import Attempt
-from watchdog.notify.inhibit import Inhibitor
 from watchdog.notify.loops import run_forever
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.notices import FOLLOWUP_NOTE, restored_notice
 from watchdog.notify.outbox import Kind, Outbox, OutboxRow
-from watchdog.notify.receivers import routed_channels
 from watchdog.notify.silences import SilenceStore
-from watchdog.notify.silences.mirror import SilenceMirror
 from watchdog.notify.summary import alert_summaries, delivery_entry
 from watchdog.notify.switch import FallbackSwitch
-from watchdog.notify.triage import Triage
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
@@ -55,8 +52,6 @@ TICK = 0.5
 SCAN_LIMIT = 2000
 """Waiting notifications offered to the emergency receivers per pass."""
 
-Picture = Callable[[], Sequence[Notification]]
-"""Every alert firing now (the rule engine's view), for the picture and for inhibitions."""
 TargetContext = Callable[[Mapping[str, str]], Mapping[str, str]]
 """Annotations about the target an alert's labels name (its probe error, key facts)."""
 
@@ -98,43 +93,23 @@ class DeliveryChain:
         ]
         self._wake_emergency = asyncio.Event()
         self._wake_watch = asyncio.Event()
-        routed = routed_channels(config.emergency)
-        self.triage = Triage(
-            [r.route for r in routed],
-            inhibitor=Inhibitor(config.inhibit_rules),
-            silences=silences,
-            metrics=metrics.silences,
-            journal=journal,
-        )
-        self.target_context: TargetContext = lambda _labels: {}
-        """Set by the daemon: what the probes know about the target an alert names."""
-        self.mirror = (
-            SilenceMirror(
-                config.alertmanagers,
-                silences,
-                clock=clock,
-                interval=config.silences.mirror_interval,
-                metrics=metrics.silences,
-            )
-            if silences is not None and config.alertmanagers
-            else None
-        )
-        self._picture_due = False
-        self._status_picture: tuple[float, list[Notification]] | None = None
-        self.emergency = EmergencyDispatcher(
-            routed,
+        self.fallback = FallbackPath(
+            config,
             db=db,
             outbox=outbox,
-            clock=clock,
-            backoff=config.backoff,
-            repeat_interval=config.repeat_interval,
             metrics=metrics,
+            clock=clock,
             journal=journal,
-            triage=self.triage,
-            external_url=external_url.rstrip("/"),
+            silences=silences,
+            external_labels=self._external_labels,
+            external_url=external_url,
             on_idle=self._wake_emergency.set,
             rng=rng,
         )
+        self.triage, self.mirror = self.fallback.triage, self.fallback.mirror
+        self.emergency = self.fallback.dispatcher
+        self.target_context: TargetContext = lambda _labels: {}
+        """Set by the daemon: what the probes know about the target an alert names."""
         self.switch = FallbackSwitch(
             [(r.name, r.health) for r in self.replicas],
             config.fallback,
@@ -152,21 +127,15 @@ class DeliveryChain:
     @property
     def picture(self) -> Picture:
         """Every alert firing now (set by the daemon to the rule engine's view)."""
-        return self.triage.picture
+        return self.fallback.picture
 
     @picture.setter
     def picture(self, source: Picture) -> None:
-        self.triage.picture = source
+        self.fallback.picture = source
 
     def fallback_status(self, labels: Mapping[str, str]) -> dict[str, Any]:
-        """How the fallback path treats an alert with ``labels`` right now: the receivers its
-        routes reach, and whether a silence or an inhibition mutes it."""
-        full = {**self._external_labels, **labels}
-        now = self._clock.now()
-        if self._status_picture is None or now - self._status_picture[0] > 1.0:
-            self._status_picture = (now, list(self.picture()))  # one per API call, not per alert
-        muting = self.triage.muting(full, now, self._status_picture[1])
-        return {"receivers": self.triage.receivers_for(full), **muting.to_json()}
+        """How the fallback path treats an alert with ``labels`` right now."""
+        return self.fallback.status(labels)
 
     # -- AlertSink --------------------------------------------------------------------------
 
@@ -299,9 +268,13 @@ class DeliveryChain:
         self._wake_emergency.clear()
         active = self.switch.active
         rows = await self._db.call(self._outbox.emergency_rows, active, SCAN_LIMIT)
-        picture = self._picture_rows() if self._picture_due and active else []
+        picture = (
+            self.fallback.picture_rows(lambda n: self._labelled(n, n.group))
+            if self.fallback.picture_due and active
+            else []
+        )
         if not (rows or picture) or not self.emergency.configured:
-            self._picture_due = self._picture_due and active
+            self.fallback.picture_due = self.fallback.picture_due and active
             await _wait(self._wake_emergency, None)
             return
         reason = self.switch.state.reason()
@@ -310,25 +283,15 @@ class DeliveryChain:
         result = await self.emergency.deliver(pending)
         done = set(result.done)
         if all(r.id in done for r in picture):
-            self._picture_due = False
+            self.fallback.picture_due = False
         if active and self.triage.releases_inhibition(rows):
-            self._picture_due = True
+            self.fallback.picture_due = True
         await self._db.call(self._outbox.complete, [i for i in done if i > 0])
         if self.switch.episode is not None:
             self.switch.episode.delivered += result.accepted
         await self._refresh_stats()
         if result.waiting:
             await _wait(self._wake_emergency, result.retry_in)
-
-    def _picture_rows(self) -> list[OutboxRow]:
-        """The alerts firing now as rows that exist only in memory (negative ids): the rule
-        engine re-creates them, so they need no outbox."""
-        now = self._clock.now()
-        alerts = [self._labelled(n, n.group) for n in self.picture()]
-        return [
-            OutboxRow(-index, 0, a.group, now, "primary", "alert", "", a)
-            for index, a in enumerate(alerts, start=1)
-        ]
 
     async def _watch(self) -> None:
         """Re-assess the path on news or every ``TICK``; notice silences that changed (one
@@ -337,7 +300,7 @@ class DeliveryChain:
         self._wake_watch.clear()
         await self._assess()
         if self.triage.silences_changed(self._clock.now()) and self.switch.active:
-            self._picture_due = True
+            self.fallback.picture_due = True
             self._wake_emergency.set()
 
     async def housekeeping(self) -> None:
@@ -353,7 +316,7 @@ class DeliveryChain:
             now, was_active = self._clock.now(), self.switch.active
             ended = self.switch.update(now)
             if self.switch.active and not was_active:
-                self._picture_due = True  # the current picture goes out at once
+                self.fallback.picture_due = True  # the current picture goes out at once
                 self._wake_emergency.set()
             if ended is None:
                 return
