@@ -185,14 +185,15 @@ class EmergencyDispatcher:
             ]
             for index in ready:
                 batches.setdefault(index, []).append(item)
-            if "told" in statuses or "due" not in statuses:
+            finished = "told" in statuses or "due" not in statuses
+            if finished:
                 done.append(item.row.id)  # someone has it, or nobody needs it
             elif ready:
                 needed.add(item.row.id)
             else:
                 waiting += 1
                 blocking.update(i for i, status in enumerate(statuses) if status == "due")
-            if ready or item.row.id not in done:
+            if ready or not finished:
                 held.add(key)  # later ones see the logs this pass updates
         accepted = await self._send_all(batches, needed)
         done.extend(accepted)
