@@ -42,3 +42,14 @@ def test_no_receiver_at_all_is_a_warning(tmp_path: Path) -> None:
     warnings = config_warnings(load_config(config))
     assert warnings[0].startswith("alerting: no Alertmanager and no emergency receiver")
     assert any(w.startswith("rule_files: none configured") for w in warnings)
+
+
+def test_receivers_that_all_have_matchers_are_a_warning(tmp_path: Path) -> None:
+    """When every emergency receiver has matchers, an unmatched alert would page nobody."""
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "alerting:\n  emergency:\n"
+        "    - {kind: webhook, url: 'http://hook/1', matchers: [severity=critical]}\n"
+    )
+    warnings = config_warnings(load_config(config))
+    assert any("every receiver has matchers" in w for w in warnings)

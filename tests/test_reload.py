@@ -73,7 +73,8 @@ def _alert(daemon: Daemon, name: str) -> Any:
 
 
 async def test_reload_keeps_unchanged_targets_and_rule_state(tmp_path: Path, target: str) -> None:
-    """Unchanged target keeps its task; unchanged rule keeps `for` state; changes apply."""
+    """Unchanged target keeps its task; rules keep their `for` state by name (an edited rule
+    too, like Prometheus' CopyState); changes apply."""
     path = _write(tmp_path, target, ["a", "b", "c"], RULES)
     daemon = Daemon(load_config(path))
     await daemon.start()
@@ -98,6 +99,7 @@ async def test_reload_keeps_unchanged_targets_and_rule_state(tmp_path: Path, tar
             ].spec.instance
         ].task
         active_at = _alert(daemon, "StaysPending").active_at
+        changing_since = _alert(daemon, "WillChange").active_at
         changed_rules = {
             "groups": [
                 {
@@ -129,11 +131,14 @@ async def test_reload_keeps_unchanged_targets_and_rule_state(tmp_path: Path, tar
         assert daemon.scheduler._running[a_key].task is kept_task
         assert _alert(daemon, "StaysPending").active_at == active_at
 
-        async def changed_rule_restarted() -> bool:
-            alert = _alert(daemon, "WillChange")
-            return alert is None or alert.active_at > active_at
-
-        await async_wait_for(changed_rule_restarted, message="changed rule to start afresh")
+        assert _alert(daemon, "WillChange").active_at == changing_since
+        (changed,) = [
+            status
+            for state in daemon.rules.states.values()
+            for status in state.rules
+            if status.rule.name == "WillChange"
+        ]
+        assert changed.alerts is not None and changed.alerts.for_ == 7200.0
         assert daemon.metrics.config_last_reload_successful._value.get() == 1
     finally:
         await daemon.stop()

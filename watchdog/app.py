@@ -25,7 +25,10 @@ from watchdog.logs import get_logger
 from watchdog.metrics import DaemonMetrics, MetricsRegistry
 from watchdog.notify.heartbeat import HEARTBEAT_PATH
 from watchdog.notify.metrics import DeliveryMetrics
+from watchdog.notify.probecontext import probe_annotations
 from watchdog.notify.service import JOURNAL_HEAD_PATH, DeliveryService
+from watchdog.notify.silences import SilenceStore
+from watchdog.notify.silences.api import silence_routes
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.metrics import ProbeMetrics
 from watchdog.probes.runner import ProbeOutcome
@@ -33,12 +36,13 @@ from watchdog.reload import ReloadPlan, ReloadResult, plan_reload
 from watchdog.rules.files import builtin_rule_groups
 from watchdog.rules.lintlog import log_lint_findings
 from watchdog.rules.metrics import RuleMetrics
-from watchdog.rules.setup import build_rule_manager, external_url, query_limits
+from watchdog.rules.setup import build_rule_manager, external_url, generator_links, query_limits
 from watchdog.scheduler import Scheduler
 from watchdog.server import WebServer
 from watchdog.status.wiring import daemon_status_routes
 from watchdog.store import SampleStore
 from watchdog.systemd import SystemdNotifier
+from watchdog.target_state import TargetState
 from watchdog.webconfig.enforce import WebSecurity
 
 __all__ = ["Daemon", "prepare_state_dir"]
@@ -98,7 +102,7 @@ class Daemon:
             sink=self.delivery.sink,
         )
         self.rules.add_builtin_groups(builtin_rule_groups(self.delivery.builtin_rule_groups()))
-        self.rules.on_transition = self.delivery.transition_hook
+        self._wire_delivery()
         self._reload_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self.scheduler: Scheduler | None = None
@@ -115,7 +119,19 @@ class Daemon:
             clock=self.clock,
             health=self.health,
             store=self.store,
+            external_url=external_url(config, self._listen),
         )
+
+    def _wire_delivery(self) -> None:
+        """Connect the delivery service to the rule engine and the targets' state."""
+        self.rules.sink = self.delivery.sink
+        self.rules.on_transition = self.delivery.transition_hook
+        chain = self.delivery.chain
+        chain.picture = self.rules.firing_notifications
+        chain.target_context = lambda labels: probe_annotations(self._target_states, labels)
+
+    def _target_states(self) -> list[TargetState]:
+        return list(self.scheduler.states.values()) if self.scheduler is not None else []
 
     def _alertmanager_probed(self, target: AlertmanagerTarget, outcome: ProbeOutcome) -> None:
         # Indirect, so a delivery service swapped in by a reload gets the probe outcomes.
@@ -200,7 +216,19 @@ class Daemon:
             self._listen, self.registry, self.readiness, server_config, security=self.web
         )
         self.server.add_routes(target_routes(lambda: list(scheduler.states.values())))
-        self.server.add_routes(rule_routes(lambda: list(self.rules.states.values())))
+        self.server.add_routes(
+            rule_routes(
+                lambda: list(self.rules.states.values()),
+                lambda labels: self.delivery.chain.fallback_status(labels),
+            )
+        )
+        self.server.add_routes(
+            silence_routes(
+                SilenceStore(self.state_dir),
+                self.clock,
+                lambda: self.config.model.alerting.silences.token(),
+            )
+        )
         self.server.add_routes(
             QueryAPI(self.store, lambda: query_limits(self.config), self.clock).routes()
         )
@@ -306,8 +334,7 @@ class Daemon:
             # The outbox is a file: whatever the old service left unsent, the new one sends.
             await self.delivery.stop(new.model.alerting.drain_timeout)
             self.delivery = self._build_delivery(new)
-            self.rules.sink = self.delivery.sink
-            self.rules.on_transition = self.delivery.transition_hook
+            self._wire_delivery()
             if self._session is not None:
                 await self.delivery.start(self._session)
         self.rules.configure(
@@ -316,6 +343,7 @@ class Daemon:
             external_url=external_url(new, self._listen),
             resend_delay=new.model.alerting.resend_delay,
             limits=query_limits(new),
+            links=generator_links(new),
         )
         builtin = builtin_rule_groups(self.delivery.builtin_rule_groups())
         self.rules.apply(plan.groups, builtin=builtin)

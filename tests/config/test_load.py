@@ -39,7 +39,7 @@ INVALID = [
         "invalid-two-secrets.yaml",
         "3: alerting.emergency[0]: set either routing_key or routing_key_file, not both",
     ),
-    ("invalid-receiver-kind.yaml", "3: alerting.emergency[0]: Input tag 'email' found using"),
+    ("invalid-receiver-kind.yaml", "3: alerting.emergency[0]: Input tag 'teams' found using"),
     ("invalid-rule-files.yaml", "2: rule_files[0]: pattern 'missing-dir/*.yaml' matches no file"),
     ("invalid-yaml.yaml", "3: <document>: invalid YAML: "),
     ("invalid-duplicate-key.yaml", "3: global: duplicate key 'interval'"),

@@ -20,6 +20,7 @@ from watchdog.metrics import MetricsRegistry
 from watchdog.notify.delivery import DeliveryChain
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import Outbox
+from watchdog.notify.silences import SilenceStore
 from watchdog.sqlitedb import DbWorker
 
 T = TypeVar("T")
@@ -125,6 +126,7 @@ async def delivery_stack(
             journal=writer,
             external_labels=external_labels,
             direct=direct,
+            silences=SilenceStore(state_dir),
         )
         await chain.start(session)
         try:

@@ -121,3 +121,39 @@ def test_unknown_alerting_key_is_refused_with_file_and_line(tmp_path: Path) -> N
     text = str(caught.value.issues[0])
     assert "watchdog.yml:3" in text
     assert "repeat_intervall" in text
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "reason"),
+    [
+        (
+            "  emergency:\n    - kind: webhook\n      url: http://a/1\n"
+            "      matchers: ['severity=~\"(crit\"']\n",
+            6,
+            "invalid regular expression",
+        ),
+        (
+            "  emergency:\n    - kind: webhook\n      url: http://a/1\n"
+            "      group_by: [alertname, '...']\n",
+            6,
+            "must stand alone",
+        ),
+        (
+            "  inhibit_rules:\n    - source_matchers: ['alertname VaultDown']\n",
+            4,
+            "bad matcher format",
+        ),
+        ("  silences: {mirror_interval: 0s}\n", 3, "mirror_interval must be positive"),
+    ],
+)
+def test_routing_inhibit_and_silence_mistakes_name_file_line_and_reason(
+    tmp_path: Path, section: str, line: int, reason: str
+) -> None:
+    """A bad matcher, group_by, inhibit rule or silences setting: file:line and the reason."""
+    config_file = tmp_path / "watchdog.yml"
+    config_file.write_text(f"state_dir: {tmp_path}\nalerting:\n{section}")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_file)
+    text = "\n".join(str(issue) for issue in caught.value.issues)
+    assert reason in text
+    assert "watchdog.yml:" in text

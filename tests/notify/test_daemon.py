@@ -230,8 +230,10 @@ def test_sigkill_during_webhook_outage_loses_nothing(tmp_path: Path, web: HttpSi
         receiver.stop()
     for (fingerprint, status), note in firsts.items():
         match = next(a for a in got if (a["fingerprint"], a["status"]) == (fingerprint, status))
-        expected = dict(note.annotations)
+        expected = {k: v for k, v in note.annotations.items() if not k.startswith("watchdog_")}
         shown = {k: v for k, v in match["annotations"].items() if not k.startswith("watchdog_")}
+        recorded_probe = note.annotations.get("watchdog_probe_error")
+        assert match["annotations"].get("watchdog_probe_error") == recorded_probe
         assert match["labels"] == dict(note.labels)
         assert shown == expected
         assert match["generatorURL"] == note.generator_url

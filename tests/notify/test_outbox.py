@@ -63,14 +63,15 @@ def test_max_age_expires_old_rows(tmp_path: Path) -> None:
     assert box.stats() == (1, T + 50)
 
 
-def test_next_round_takes_primary_rows_only_during_fallback(tmp_path: Path) -> None:
-    """Emergency rows always qualify, oldest round first; primary alerts only when asked."""
+def test_emergency_rows_take_primary_rows_only_during_fallback(tmp_path: Path) -> None:
+    """Emergency rows always qualify, oldest first; primary alerts only when asked; limited."""
     box = _outbox(tmp_path)
     box.add("g", [alert("P1", start=T), alert("P2", start=T)], T)
     box.add("g", [alert("E", start=T)], T, route="emergency", kind="notice", note="why")
-    assert [r.notification.alertname for r in box.next_round(False)] == ["E"]
-    assert [r.notification.alertname for r in box.next_round(True)] == ["P1", "P2"]
-    rows = box.next_round(False)
+    assert [r.notification.alertname for r in box.emergency_rows(False, 10)] == ["E"]
+    assert [r.notification.alertname for r in box.emergency_rows(True, 10)] == ["P1", "P2", "E"]
+    assert [r.notification.alertname for r in box.emergency_rows(True, 2)] == ["P1", "P2"]
+    rows = box.emergency_rows(False, 10)
     assert rows[0].note == "why"
     assert rows[0].kind == "notice"
 
@@ -80,7 +81,7 @@ def test_reroute_sends_rows_to_the_emergency_path(tmp_path: Path) -> None:
     box = _outbox(tmp_path)
     rows, _ = box.add("g", [alert("R", start=T)], T)
     box.reroute([rows[0].id], "rejected")
-    (row,) = box.next_round(False)
+    (row,) = box.emergency_rows(False, 10)
     assert (row.route, row.note) == ("emergency", "rejected")
 
 

@@ -55,3 +55,25 @@ async def test_alerts_and_rules_endpoints(make_manager: ManagerFactory) -> None:
         assert bad.status == 400
         assert (await bad.json())["errorType"] == "bad_data"
     await manager.stop()
+
+
+async def test_alerts_say_how_the_fallback_path_treats_them(make_manager: ManagerFactory) -> None:
+    """With a fallback view, each alert carries its receivers and silenced/inhibited state."""
+    store = SampleStore()
+    manager = make_manager(store, RecordingSink(), RULES)
+    await manager.start(schedule=False)
+    store.ingest("t", 0, {UP: 0.0})
+    await manager.evaluate_group(KEY, 0)
+    seen: list[dict[str, str]] = []
+
+    def fallback(labels: object) -> dict[str, object]:
+        seen.append(dict(labels))  # type: ignore[call-overload]
+        return {"receivers": ["pd"], "state": "suppressed", "silencedBy": ["s1"], "inhibitedBy": []}
+
+    app = web.Application()
+    app.add_routes(rule_routes(lambda: list(manager.states.values()), fallback))
+    async with TestClient(TestServer(app)) as client:
+        (alert,) = (await (await client.get("/api/v1/alerts")).json())["data"]["alerts"]
+    assert alert["fallback"]["silencedBy"] == ["s1"]
+    assert seen == [alert["labels"]]
+    await manager.stop()

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from tests.rules.conftest import ManagerFactory, RecordingSink
 from watchdog.rules.alerting import AlertState
+from watchdog.rules.sending import GeneratorLinks
 from watchdog.samples import LabelSet
 from watchdog.store import SampleStore
 
@@ -66,7 +67,7 @@ async def test_pending_then_firing_with_notification_and_recorded_series(
     """The alert fires after `for`, is sent once with external labels, and rules write series."""
     store, sink = SampleStore(), RecordingSink()
     manager = make_manager(
-        store, sink, RULES, external_labels={"dc": "eu"}, external_url="http://wd"
+        store, sink, RULES, external_labels={"dc": "eu"}, links=GeneratorLinks(daemon="http://wd")
     )
     await manager.start(schedule=False)
     feed(store, 0, 100)
@@ -80,7 +81,7 @@ async def test_pending_then_firing_with_notification_and_recorded_series(
     assert note.labels["dc"] == "eu"
     assert note.starts_at == 60
     assert note.annotations == {"summary": "x is down"}
-    assert note.generator_url.startswith("http://wd/graph?g0.expr=up+%3D%3D+0")
+    assert note.generator_url == "http://wd/api/v1/rules?rule_name%5B%5D=Down&rule_group%5B%5D=g"
     recorded = store.instant([], 60)
     names = {p.labels.name for p in recorded}
     assert {"job:up", "ALERTS", "ALERTS_FOR_STATE"} <= names
@@ -171,8 +172,8 @@ async def test_changed_rule_discards_persisted_state(make_manager: ManagerFactor
     await second.stop()
 
 
-async def test_apply_keeps_state_of_unchanged_rules_only(make_manager: ManagerFactory) -> None:
-    """apply(): unchanged rules keep their alerts; a changed rule starts over."""
+async def test_apply_carries_alert_state_by_rule_name(make_manager: ManagerFactory) -> None:
+    """apply(): an edited rule keeps its alerts by name, like Prometheus' CopyState."""
     from tests.rules.conftest import groups_from
 
     store, sink = SampleStore(), RecordingSink()
@@ -183,7 +184,7 @@ async def test_apply_keeps_state_of_unchanged_rules_only(make_manager: ManagerFa
     manager.apply(groups_from(RULES.replace("summary:", "description:")))
     assert alert_state(manager) == (AlertState.PENDING, 0)  # annotations are not identity
     manager.apply(groups_from(RULES.replace("up == 0", "up < 1")))
-    assert alert_state(manager) is None
+    assert alert_state(manager) == (AlertState.PENDING, 0)  # the new expr decides next time
     await manager.stop()
 
 

@@ -116,17 +116,28 @@ def rules_to_json(
     return {"groups": out}
 
 
-def rule_routes(groups: Callable[[], Iterable[GroupState]]) -> list[web.RouteDef]:
-    """Routes serving alerts and rules from a live view of the rule manager."""
+FallbackStatus = Callable[[Mapping[str, str]], dict[str, Any]]
+"""How the fallback path would treat an alert with these labels (receivers, silences,
+inhibitions)."""
+
+
+def rule_routes(
+    groups: Callable[[], Iterable[GroupState]], fallback: FallbackStatus | None = None
+) -> list[web.RouteDef]:
+    """Routes serving alerts and rules from a live view of the rule manager; with
+    ``fallback``, each alert of ``/api/v1/alerts`` also says how the fallback path treats it
+    (``fallback``: ``receivers``, ``state`` active/suppressed, ``silencedBy``,
+    ``inhibitedBy``)."""
 
     async def alerts(_request: web.Request) -> web.Response:
-        found = [
-            alert_to_json(alert)
-            for state in groups()
-            for status in state.rules
-            if status.alerts is not None
-            for alert in status.alerts.alerts()
-        ]
+        found = []
+        for state in groups():
+            for status in state.rules:
+                for alert in status.alerts.alerts() if status.alerts is not None else ():
+                    shown = alert_to_json(alert)
+                    if fallback is not None:
+                        shown["fallback"] = fallback(alert.labels)
+                    found.append(shown)
         return api_success({"alerts": found})
 
     async def rules(request: web.Request) -> web.Response:

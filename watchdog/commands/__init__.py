@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchdog.commands import baseline, check, drill, journal, once, rule_tests, run
+from watchdog.commands import baseline, check, drill, journal, once, rule_tests, run, silence
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: list[ModuleType] = [run, check, rule_tests, baseline, journal, once, drill]
+COMMANDS: list[ModuleType] = [run, check, rule_tests, baseline, journal, silence, once, drill]

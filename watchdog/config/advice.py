@@ -39,6 +39,11 @@ def config_warnings(config: LoadedConfig, *, listen: str | None = None) -> list[
             "alerting.emergency: no emergency receiver: while every Alertmanager is down, "
             "alerts wait in the outbox instead of reaching anyone"
         )
+    elif all(receiver.matchers for receiver in alerting.emergency):
+        warnings.append(
+            "alerting.emergency: every receiver has matchers: on the fallback path an alert"
+            " none of them matches pages nobody (add a receiver without matchers to catch it)"
+        )
     if not config.rule_paths:
         warnings.append("rule_files: none configured: targets are probed but nothing alerts")
     exposed = _exposed(config, listen or config.model.server.listen)

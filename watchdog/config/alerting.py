@@ -13,6 +13,7 @@ from watchdog.config.errors import KeyedError
 from watchdog.config.httpclient import BasicAuth, HttpClientConfig
 from watchdog.config.types import (
     Duration,
+    HttpUrl,
     Model,
     Secret,
     SecretFile,
@@ -21,6 +22,7 @@ from watchdog.config.types import (
     reveal,
 )
 from watchdog.durations import format_duration
+from watchdog.notify.inhibit import InhibitRuleConfig
 from watchdog.notify.receivers import RECEIVERS, ReceiverConfig, receiver_names
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "HeartbeatConfig",
     "HeartbeatInConfig",
     "OutboxConfig",
+    "SilencesConfig",
 ]
 
 
@@ -144,6 +147,27 @@ class BackoffConfig(Model):
         return self
 
 
+class SilencesConfig(Model):
+    """Silences on the fallback path: how often Alertmanager's are mirrored, and the token
+    that guards the silences API's writes (no token: only the CLI writes silences)."""
+
+    mirror_interval: Duration = 30.0
+    api_token: Secret | None = None
+    api_token_file: SecretFile | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SilencesConfig:
+        pick_secret(self.api_token, self.api_token_file, "api_token", required=False)
+        if self.mirror_interval <= 0:
+            raise ValueError("mirror_interval must be positive")
+        return self
+
+    def token(self) -> str | None:
+        """The bearer token the silences API wants for writes, if any."""
+        chosen = self.api_token or self.api_token_file
+        return chosen.get_secret_value() if chosen is not None else None
+
+
 class AlertingConfig(Model):
     """Where alerts go, and how delivery falls back."""
 
@@ -159,6 +183,10 @@ class AlertingConfig(Model):
     queue_capacity: int = Field(default=10_000, ge=1)
     batch_size: int = Field(default=64, ge=1, le=10_000)
     drain_timeout: Duration = 5.0
+    generator_url: HttpUrl | None = None
+    """A Prometheus-style UI whose ``/graph`` alerts link to (their ``generatorURL``)."""
+    inhibit_rules: list[InhibitRuleConfig] = Field(default_factory=list)
+    silences: SilencesConfig = Field(default_factory=SilencesConfig)
 
     @model_validator(mode="after")
     def _check(self) -> AlertingConfig:

@@ -20,6 +20,7 @@ from watchdog.clock import Clock
 from watchdog.config.alerting import AlertmanagerConfig
 from watchdog.logs import get_logger
 from watchdog.notify.backoff import Backoff
+from watchdog.notify.failurelog import FailureLog
 from watchdog.notify.fallback import ReplicaHealth
 from watchdog.notify.http import Attempt, HttpRequest, send_request
 from watchdog.notify.loops import run_forever
@@ -64,6 +65,9 @@ class AlertmanagerReplica:
         self._ssl = config.ssl_context()
         self._headers = {"Content-Type": "application/json", **config.request_headers()}
         self._log = get_logger("notify.alertmanager").bind(alertmanager=self.name)
+        self._failures = FailureLog(
+            "notify.alertmanager", "sending to Alertmanager", "alertmanager"
+        )
         for metric in (metrics.alertmanager_sent, metrics.alertmanager_errors):
             metric.labels(self.name)
         metrics.alertmanager_queue.labels(self.name).set(0)
@@ -135,10 +139,7 @@ class AlertmanagerReplica:
         if attempt.ok:
             m.alertmanager_sent.labels(name).inc(count)
             self._backoff.reset()
-            if self.health.consecutive_failures:
-                self._log.info(
-                    "accepting alerts again", after_failures=self.health.consecutive_failures
-                )
+            self._failures.succeeded(name, now)
             self.health.succeeded(now)
         elif attempt.permanent:
             m.alertmanager_errors.labels(name).inc(count)
@@ -148,12 +149,7 @@ class AlertmanagerReplica:
         else:
             m.alertmanager_errors.labels(name).inc(count)
             self.health.failed(now, attempt.error or "send failed")
-            self._log.warning(
-                "send failed",
-                count=count,
-                error=attempt.error,
-                consecutive_failures=self.health.consecutive_failures,
-            )
+            self._failures.failed(name, attempt.error, now)
         if attempt.ok or attempt.permanent:
             for row in batch:
                 self._queue.pop(row.id, None)

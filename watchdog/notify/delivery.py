@@ -4,6 +4,11 @@
 Alertmanager replica. A row leaves the outbox when a replica accepts it, or, while fallback
 is active, when the emergency receivers take it. Rows nobody can take wait, in order, until a
 channel returns, or until they exceed the outbox bounds (counted, logged, journaled).
+
+When fallback starts, the current picture (every alert firing now, from the rule engine)
+goes to the emergency receivers at once; so it does again when silences change or an
+inhibiting alert resolves during the outage, so muted alerts are paged when they no longer
+are (each receiver's notification log keeps what it already has from being repeated).
 """
 
 from __future__ import annotations
@@ -25,25 +30,31 @@ from watchdog.journal import JournalWriter
 from watchdog.logs import get_logger
 from watchdog.notify.alertmanager import AlertmanagerReplica, Rejections
 from watchdog.notify.backoff import Backoff
-from watchdog.notify.emergency import ALREADY_TOLD, EmergencyDispatcher
+from watchdog.notify.emergency import Pending
 from watchdog.notify.fallback import same_endpoint
+from watchdog.notify.fallbackpath import FallbackPath, Picture
 from watchdog.notify.http import Attempt
 from watchdog.notify.loops import run_forever
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.notices import FOLLOWUP_NOTE, restored_notice
-from watchdog.notify.observed import DeliveryLedger, WatchedChannel
+from watchdog.notify.observed import DeliveryLedger
 from watchdog.notify.outbox import Kind, Outbox, OutboxRow
-from watchdog.notify.receivers import build_channels
+from watchdog.notify.silences import SilenceStore
 from watchdog.notify.summary import alert_summaries, delivery_entry
 from watchdog.notify.switch import FallbackSwitch
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
 
-__all__ = ["DeliveryChain"]
+__all__ = ["DeliveryChain", "Picture", "TargetContext"]
 
 TICK = 0.5
 """Seconds between re-assessments of fallback (an unanswered send can trip it)."""
+SCAN_LIMIT = 2000
+"""Waiting notifications offered to the emergency receivers per pass."""
+
+TargetContext = Callable[[Mapping[str, str]], Mapping[str, str]]
+"""Annotations about the target an alert's labels name (its probe error, key facts)."""
 
 
 class DeliveryChain:
@@ -61,6 +72,7 @@ class DeliveryChain:
         external_labels: dict[str, str] | None = None,
         external_url: str = "",
         direct: Mapping[str, str] | None = None,
+        silences: SilenceStore | None = None,
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.config = config
@@ -82,21 +94,26 @@ class DeliveryChain:
         ]
         self._wake_emergency = asyncio.Event()
         self._wake_watch = asyncio.Event()
-        self.ledger = DeliveryLedger()
-        self.receivers = [WatchedChannel(c, clock) for c in build_channels(config.emergency)]
-        self.emergency = EmergencyDispatcher(
-            self.receivers,
+        self.fallback = FallbackPath(
+            config,
             db=db,
             outbox=outbox,
-            clock=clock,
-            backoff=config.backoff,
-            repeat_interval=config.repeat_interval,
             metrics=metrics,
+            clock=clock,
             journal=journal,
+            silences=silences,
+            external_labels=self._external_labels,
             external_url=external_url,
             on_idle=self._wake_emergency.set,
             rng=rng,
         )
+        self.triage, self.mirror = self.fallback.triage, self.fallback.mirror
+        self.emergency = self.fallback.dispatcher
+        self.ledger = DeliveryLedger()
+        """Which Alertmanager replica last accepted each alert (the status page shows it)."""
+        self.receivers = self.fallback.receivers
+        self.target_context: TargetContext = lambda _labels: {}
+        """Set by the daemon: what the probes know about the target an alert names."""
         self.switch = FallbackSwitch(
             [(r.name, r.health) for r in self.replicas],
             config.fallback,
@@ -125,6 +142,19 @@ class DeliveryChain:
     def outbox_stats(self) -> tuple[int, float | None]:
         """Rows waiting in the outbox and when the oldest was written (as last counted)."""
         return self._depth, self._oldest
+
+    @property
+    def picture(self) -> Picture:
+        """Every alert firing now (set by the daemon to the rule engine's view)."""
+        return self.fallback.picture
+
+    @picture.setter
+    def picture(self, source: Picture) -> None:
+        self.fallback.picture = source
+
+    def fallback_status(self, labels: Mapping[str, str]) -> dict[str, Any]:
+        """How the fallback path treats an alert with ``labels`` right now."""
+        return self.fallback.status(labels)
 
     # -- AlertSink --------------------------------------------------------------------------
 
@@ -230,6 +260,8 @@ class DeliveryChain:
         await self._refresh_stats()
         self._spawn(run_forever(self._emergency_round, name="emergency"), "emergency")
         self._spawn(run_forever(self._watch, name="fallback-watch"), "fallback-watch")
+        if self.mirror is not None:
+            self._spawn(self.mirror.run(session), "silence-mirror")
         for replica in self.replicas:
             self._spawn(replica.run(), f"alertmanager:{replica.name}")
 
@@ -257,35 +289,44 @@ class DeliveryChain:
     # -- loops ------------------------------------------------------------------------------
 
     async def _emergency_round(self) -> None:
-        """Offer the oldest eligible round to the emergency receivers (one loop step)."""
+        """Offer what waits to the emergency receivers (one loop step)."""
         self._wake_emergency.clear()
-        rows = await self._db.call(self._outbox.next_round, self.switch.active)
-        if not rows or not self.emergency.configured:
+        active = self.switch.active
+        rows = await self._db.call(self._outbox.emergency_rows, active, SCAN_LIMIT)
+        picture = (
+            self.fallback.picture_rows(lambda n: self._labelled(n, n.group))
+            if self.fallback.picture_due and active
+            else []
+        )
+        if not (rows or picture) or not self.emergency.configured:
+            self.fallback.picture_due = self.fallback.picture_due and active
             await _wait(self._wake_emergency, None)
             return
-        primary = rows[0].route == "primary"
-        reason = self.switch.state.reason() if primary else rows[0].note
-        result = await self.emergency.deliver(rows, reason)
-        if result.delivered_by is None:
-            await _wait(self._wake_emergency, result.retry_in)
-            return
-        done = await self._db.call(self._outbox.complete, [r.id for r in rows])
-        if not result.delivered_by.startswith(ALREADY_TOLD):  # nothing new was sent
-            self.ledger.record(
-                ((r.notification.fingerprint, r.notification.status) for r in rows),
-                result.delivered_by,
-                "emergency",
-                self._clock.now(),
-            )
-        if primary and self.switch.episode is not None:
-            self.switch.episode.delivered += len(done)
+        reason = self.switch.state.reason()
+        pending = [Pending(r, reason) for r in picture]
+        pending += [Pending(r, reason if r.route == "primary" else r.note) for r in rows]
+        result = await self.emergency.deliver(pending)
+        done = set(result.done)
+        if all(r.id in done for r in picture):
+            self.fallback.picture_due = False
+        if active and self.triage.releases_inhibition(rows):
+            self.fallback.picture_due = True
+        await self._db.call(self._outbox.complete, [i for i in done if i > 0])
+        if self.switch.episode is not None:
+            self.switch.episode.delivered += result.accepted
         await self._refresh_stats()
+        if result.waiting:
+            await _wait(self._wake_emergency, result.retry_in)
 
     async def _watch(self) -> None:
-        """Re-assess the path on news or every ``TICK`` (one loop step)."""
+        """Re-assess the path on news or every ``TICK``; notice silences that changed (one
+        loop step)."""
         await _wait(self._wake_watch, TICK)
         self._wake_watch.clear()
         await self._assess()
+        if self.triage.silences_changed(self._clock.now()) and self.switch.active:
+            self.fallback.picture_due = True
+            self._wake_emergency.set()
 
     async def housekeeping(self) -> None:
         """Expire rows past ``max_age`` and refresh the outbox gauges (call periodically)."""
@@ -300,6 +341,7 @@ class DeliveryChain:
             now, was_active = self._clock.now(), self.switch.active
             ended = self.switch.update(now)
             if self.switch.active and not was_active:
+                self.fallback.picture_due = True  # the current picture goes out at once
                 self._wake_emergency.set()
             if ended is None:
                 return
@@ -323,8 +365,19 @@ class DeliveryChain:
     # -- helpers ----------------------------------------------------------------------------
 
     def _labelled(self, alert: Notification, group: str) -> Notification:
+        """External labels added; a firing alert also says what the probes know about the
+        target its labels name (without overriding the rule's own annotations)."""
         labels = {**self._external_labels, **alert.labels}
-        return replace(alert, labels=labels, group=alert.group or group)
+        annotations = dict(alert.annotations)
+        if alert.status == "firing":
+            try:
+                context = self.target_context(alert.labels)
+            except Exception:  # the context is a courtesy: never worth a lost alert
+                self._log.exception("cannot describe the alert's target")
+                context = {}
+            for key, value in context.items():
+                annotations.setdefault(key, value)
+        return replace(alert, labels=labels, annotations=annotations, group=alert.group or group)
 
     def _expired(self, rows: list[OutboxRow], reason: str) -> None:
         if not rows:
@@ -353,5 +406,8 @@ class DeliveryChain:
 
 
 async def _wait(event: asyncio.Event, limit: float | None) -> None:
+    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives
+    # as the event is set, and stop() would wait for the loop forever.
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), limit)
+        async with asyncio.timeout(limit):
+            await event.wait()

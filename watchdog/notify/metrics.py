@@ -6,7 +6,7 @@ from __future__ import annotations
 from watchdog.journal.metrics import JournalMetrics
 from watchdog.metrics import LATENCY_BUCKETS, MetricsRegistry
 
-__all__ = ["DeliveryMetrics", "HeartbeatMetrics"]
+__all__ = ["DeliveryMetrics", "HeartbeatMetrics", "SilenceMetrics"]
 
 _AM = "alertmanager"
 
@@ -36,17 +36,50 @@ class HeartbeatMetrics:
         )
 
 
+class SilenceMetrics:
+    """Silences and inhibitions on the fallback path, and the mirror of Alertmanager's
+    silences."""
+
+    def __init__(self, registry: MetricsRegistry) -> None:
+        r = registry
+        self.silences = r.gauge(
+            "watchdog_silences",
+            "Silences known to the fallback path by source (local, mirrored) and state.",
+            "source",
+            "state",
+        )
+        self.mirror_fetches = r.counter(
+            "watchdog_silences_mirror_fetches_total",
+            "Fetches of an Alertmanager's silences by outcome.",
+            _AM,
+            "outcome",
+        )
+        self.mirror_last_success = r.gauge(
+            "watchdog_silences_mirror_last_success_timestamp_seconds",
+            "Unix time an Alertmanager's silences were last mirrored.",
+            _AM,
+        )
+        self.muted = r.counter(
+            "watchdog_fallback_alerts_muted_total",
+            "Alerts not sent on the fallback path because a silence or an inhibition muted them.",
+            "reason",
+        )
+        for reason in ("silenced", "inhibited"):
+            self.muted.labels(reason)
+
+
 class DeliveryMetrics:
     """Created once per daemon, so a delivery service rebuilt by a reload keeps its counters.
 
-    ``heartbeat`` and ``journal`` are the parts the delivery service hands to its heartbeats
-    and its journal writer.
+    ``heartbeat``, ``journal`` and ``silences`` are the parts the delivery service hands to
+    its heartbeats, its journal writer and the fallback path's silences.
     """
 
     def __init__(self, registry: MetricsRegistry) -> None:
         r = registry
         self.heartbeat = HeartbeatMetrics(r)
         self.journal = JournalMetrics(r)
+        self.silences = SilenceMetrics(r)
         self.notifications = r.counter(
             "watchdog_notifications_total",
             "Notification attempts by channel and outcome.",

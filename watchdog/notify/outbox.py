@@ -186,21 +186,15 @@ class Outbox:
             args.append(limit)
         return [_row(r) for r in self._db.execute(sql, args)]
 
-    def next_round(self, include_primary: bool) -> list[OutboxRow]:
-        """The oldest round the emergency receivers should take, in order (empty if none).
+    def emergency_rows(self, include_primary: bool, limit: int) -> list[OutboxRow]:
+        """The oldest rows the emergency receivers should take, in order.
 
         Emergency-route rows always qualify; primary alerts only while ``include_primary``.
         """
-        eligible = "(route = 'emergency' OR (? AND kind = 'alert'))"
-        head = self._db.execute(
-            f"SELECT round FROM outbox WHERE {eligible} ORDER BY id LIMIT 1",  # noqa: S608
-            (include_primary,),
-        ).fetchone()
-        if head is None:
-            return []
         rows = self._db.execute(
-            f"SELECT * FROM outbox WHERE round = ? AND {eligible} ORDER BY id",  # noqa: S608
-            (head[0], include_primary),
+            "SELECT * FROM outbox WHERE route = 'emergency' OR (? AND kind = 'alert')"
+            " ORDER BY id LIMIT ?",
+            (include_primary, limit),
         )
         return [_row(r) for r in rows]
 

@@ -36,6 +36,7 @@ from watchdog.notify.heartbeat import (
 from watchdog.notify.metrics import DeliveryMetrics
 from watchdog.notify.outbox import Outbox
 from watchdog.notify.ping import PingAnchor
+from watchdog.notify.silences import SilenceStore
 from watchdog.probes.kinds.alertmanager import AlertmanagerTarget
 from watchdog.probes.runner import ProbeOutcome
 from watchdog.sqlitedb import DbWorker
@@ -69,6 +70,7 @@ class DeliveryService:
         clock: Clock,
         health: LoopHealth,
         store: SampleStore,
+        external_url: str = "",
     ) -> None:
         alerting = config.model.alerting
         self._clock, self._health, self._metrics = clock, health, metrics
@@ -101,7 +103,7 @@ class DeliveryService:
             if alerting.heartbeat_in is not None
             else None
         )
-        external_url = config.model.server.external_url or ""
+        self.silences = SilenceStore(state_dir)
         self.chain = DeliveryChain(
             alerting,
             outbox=self.outbox,
@@ -115,6 +117,7 @@ class DeliveryService:
                 JOURNAL_ALERT: _JOURNAL_NOTE,
                 **({HEARTBEAT_ALERT: _DIRECT_NOTE} if self.heartbeat_in is not None else {}),
             },
+            silences=self.silences,
         )
         self.heartbeat_out: HeartbeatOut | None = None  # needs the session: built in start
         self._prune_after = max(alerting.outbox.max_age, alerting.repeat_interval)

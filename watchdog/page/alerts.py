@@ -38,6 +38,9 @@ def _marks(alert: AlertView) -> str:
         parts.append(
             f'<span class="badge b-silenced">inhibited</span> by {e(", ".join(alert.inhibited_by))}'
         )
+    if alert.fallback_receivers is not None:
+        routes = ", ".join(alert.fallback_receivers) or "no receiver matches"
+        parts.append(f'<span class="muted">fallback route: {e(routes)}</span>')
     return f"<div>{' · '.join(parts)}</div>" if parts else ""
 
 

@@ -4,6 +4,9 @@ Groups come from rule files (``apply``) and from code (``add_builtin_groups``, e
 "incoming heartbeat missing" rule). Each evaluation advances alert states, writes series into
 the store, hands due notifications to the ``AlertSink``, saves changed state and updates the
 rule metrics. State changes are logged once each, not every evaluation.
+
+A changed rule keeps its alerts (``carryover``); alerts of a removed rule, group or file are
+retired and their resolves sent by one more task, so no alert sent as firing ends in silence.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from watchdog.alerts import AlertSink, AlertTransitionHook
+from watchdog.alerts import AlertSink, AlertTransitionHook, Notification
 from watchdog.clock import Clock, SystemClock
 from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.promql import EvalLimits
-from watchdog.rules.alerting import AlertState, Transition
+from watchdog.rules.alerting import Alert, AlertState, Transition
+from watchdog.rules.carryover import RetiredAlert, RetiredAlerts, carry_state
+from watchdog.rules.events import RuleEvents
 from watchdog.rules.group import EvalContext, GroupState, RuleStatus
 from watchdog.rules.metrics import RuleMetrics
 from watchdog.rules.model import RuleGroup
@@ -27,12 +32,15 @@ from watchdog.rules.persist import STATE_FILE, AlertStateStore, SavedAlert
 from watchdog.rules.restore import restore_group
 from watchdog.rules.retention import configure_store_retention
 from watchdog.rules.schedule import eval_timestamp, next_evaluation
-from watchdog.rules.sending import due_alerts, to_notification
+from watchdog.rules.sending import GeneratorLinks, due_alerts, to_notification
 from watchdog.store import SampleStore
 
 __all__ = ["RuleManager"]
 
 SEND_TIMEOUT = 10.0
+_RETIRED_TASK = " retired"
+"""Task key of the loop that sends resolves of retired alerts (no group key starts with a
+space)."""
 
 
 class RuleManager:
@@ -53,6 +61,7 @@ class RuleManager:
         state_dir: Path | None = None,
         restore_hold: float = 0.0,
         limits: EvalLimits | None = None,
+        links: GeneratorLinks | None = None,
     ) -> None:
         self.store = store
         self.sink = sink
@@ -65,7 +74,10 @@ class RuleManager:
         self.ctx = EvalContext(
             store, dict(external_labels or {}), external_url, limits=limits or EvalLimits()
         )
+        self.links = links or GeneratorLinks()
         self.states: dict[str, GroupState] = {}
+        self._retired = RetiredAlerts()
+        self._retired_wake = asyncio.Event()
         self._file_groups: list[RuleGroup] = []
         self._builtin: list[RuleGroup] = []
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -73,10 +85,17 @@ class RuleManager:
         self._db = AlertStateStore(state_dir / STATE_FILE) if state_dir is not None else None
         self._saved: dict[str, list[SavedAlert]] = {}
         self._last_saved_eval: dict[str, float] = {}
-        self._signatures: dict[str, object] = {}
-        self.on_transition: AlertTransitionHook | None = None
-        """Told of every alert state change (the journal); set before ``start``."""
+        self.events = RuleEvents(metrics)
         self._log = get_logger("rules")
+
+    @property
+    def on_transition(self) -> AlertTransitionHook | None:
+        """Told of every alert state change (the journal); set before ``start``."""
+        return self.events.on_transition
+
+    @on_transition.setter
+    def on_transition(self, hook: AlertTransitionHook | None) -> None:
+        self.events.on_transition = hook
 
     # -- configuration -------------------------------------------------------------------
 
@@ -88,10 +107,12 @@ class RuleManager:
         external_url: str,
         resend_delay: float,
         limits: EvalLimits | None = None,
+        links: GeneratorLinks | None = None,
     ) -> None:
         """Take new global settings (on reload); applied to groups by the next ``apply``."""
         self.default_interval = default_interval
         self.resend_delay = resend_delay
+        self.links = links or GeneratorLinks()
         self.ctx = EvalContext(
             self.store, dict(external_labels), external_url, limits=limits or EvalLimits()
         )
@@ -112,11 +133,15 @@ class RuleManager:
     def apply(
         self, groups: Sequence[RuleGroup], builtin: Sequence[RuleGroup] | None = None
     ) -> None:
-        """Run exactly ``groups`` (plus built-ins, replaced when given); unchanged rules keep
-        their alert state."""
+        """Run exactly ``groups`` (plus built-ins, replaced when given).
+
+        Rules keep their alert state by name (``carryover``); alerts of rules that are gone are
+        retired, and their resolves go out at once.
+        """
         self._file_groups = list(groups)
         if builtin is not None:
             self._builtin = list(builtin)
+        now = self.clock.now()
         wanted = [g.with_interval(self.default_interval) for g in [*groups, *self._builtin]]
         new_states: dict[str, GroupState] = {}
         for group in wanted:
@@ -126,23 +151,31 @@ class RuleManager:
                 continue
             state = GroupState(group)
             if old is not None:
-                _copy_state(old, state)
+                for status in carry_state(old, state):
+                    self._retire(old.group.key, old.group.name, status, now)
             new_states[group.key] = state
+        for key, old in self.states.items():
+            if key not in new_states:
+                for status in old.rules:
+                    self._retire(key, old.group.name, status, now)
+        for key in set(self._saved) - set(new_states):  # never evaluated since the restart
+            self._retire_saved(key, self._saved.pop(key), now)
         kept = {source for state in new_states.values() for source in state.sources}
         for key, old in self.states.items():
             if new_states.get(key) is not old:
                 self._stop_task(key)
                 for source in set(old.sources) - kept:
-                    self.store.drop_source(source, self.clock.now())
+                    self.store.drop_source(source, now)
                 if key not in new_states:
                     self.health.forget(f"rules:{key}")
         self.states = new_states
         configure_store_retention(self.store, [s.group for s in new_states.values()])
         if self._db is not None and self._running:
-            self._db.forget_groups(new_states)
+            self._db.forget_groups(set(new_states) | self._retired.keys())
         if self._running:
             for key in new_states:
                 self._start_task(key)
+            self._retired_wake.set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -156,10 +189,17 @@ class RuleManager:
             saved, self._last_saved_eval = self._db.load()
             for item in saved:
                 self._saved.setdefault(item.group_key, []).append(item)
-            self._db.forget_groups(self.states)
+            now = self.clock.now()
+            for key in set(self._saved) - set(self.states):  # removed while stopped
+                self._retire_saved(key, self._saved.pop(key), now)
+            self._db.forget_groups(set(self.states) | self._retired.keys())
         self._running = schedule
         for key in self.states if schedule else ():
             self._start_task(key)
+        if schedule:
+            self._tasks[_RETIRED_TASK] = asyncio.create_task(
+                self._retired_loop(), name="rules:retired"
+            )
 
     async def stop(self) -> None:
         """Cancel every group task; the state on disk is already current."""
@@ -212,13 +252,15 @@ class RuleManager:
                 ts,
                 max(self.restore_hold, 3 * state.interval),
             )
-            if report.restored or report.discarded:
+            if report.restored or report.discarded or report.orphans:
                 self._log.info(
                     "alert state restored",
                     group=key,
                     restored=report.restored,
-                    discarded_changed_rules=report.discarded,
+                    discarded_pending_of_changed_rules=report.discarded,
+                    retired_of_removed_rules=len(report.orphans),
                 )
+            self._retire_saved(key, list(report.orphans), ts)
         started = time.perf_counter()
         transitions: list[Transition] = []
         failures = 0
@@ -226,7 +268,7 @@ class RuleManager:
             previous = set(state.rules[index].template_errors)
             changes, ok = state.evaluate_rule(index, ts, self.ctx)
             transitions.extend(changes)
-            self._note_template_errors(key, state.rules[index], previous)
+            self.events.template_errors(key, state.rules[index], previous)
             if not ok:
                 failures += 1
                 status = state.rules[index]
@@ -244,28 +286,11 @@ class RuleManager:
         if failures:
             self.metrics.rule_evaluation_failures.labels(key).inc(failures)
         for change in transitions:
-            self._log_transition(key, change, ts)
+            self.events.transition(key, change, ts)
         await self._send(state, ts)
-        self._persist(state, ts)
+        await self._send_retired_of(key, ts)
+        self._persist(key, ts)
         self._count_alerts()
-
-    def _note_template_errors(self, key: str, status: RuleStatus, previous: set[str]) -> None:
-        """Count failed expansions; log when a label or annotation starts or stops failing."""
-        if status.template_failures:
-            self.metrics.rule_template_failures.labels(key).inc(status.template_failures)
-        for where, error in status.template_errors.items():
-            if where not in previous:
-                self._log.warning(
-                    "template expansion failed; the alert fires with the error text",
-                    group=key,
-                    rule=status.rule.name,
-                    template=where,
-                    error=error,
-                )
-        for where in sorted(previous - set(status.template_errors)):
-            self._log.info(
-                "template expansion recovered", group=key, rule=status.rule.name, template=where
-            )
 
     async def _send(self, state: GroupState, ts: float) -> None:
         notes = []
@@ -275,83 +300,125 @@ class RuleManager:
             for alert in due_alerts(
                 status.alerts.alerts(include_inactive=True), ts, self.resend_delay, state.interval
             ):
-                notes.append(
-                    to_notification(
-                        alert,
-                        group=state.group.key,
-                        expr=status.rule.expr,
-                        external_labels=self.ctx.external_labels,
-                        external_url=self.ctx.external_url,
-                    )
-                )
+                notes.append(self._notification(alert, state.group.key, state.group.name, status))
+        await self._deliver(state.group.key, notes)
+
+    def _notification(
+        self, alert: Alert, key: str, group_name: str, status: RuleStatus
+    ) -> Notification:
+        return to_notification(
+            alert,
+            group=key,
+            external_labels=self.ctx.external_labels,
+            generator_url=self.links.link(group_name, status.rule.name, status.rule.expr),
+        )
+
+    async def _deliver(self, key: str, notes: list[Notification]) -> bool:
+        """Hand ``notes`` to the sink; False when it failed (logged, evaluation goes on)."""
         if not notes:
-            return
+            return True
         try:
             async with asyncio.timeout(SEND_TIMEOUT):
-                await self.sink.send(state.group.key, notes)
+                await self.sink.send(key, notes)
         except Exception:  # delivery trouble must never stop evaluation
-            self._log.exception("alert sink failed", group=state.group.key, alerts=len(notes))
+            self._log.exception("alert sink failed", group=key, alerts=len(notes))
+            return False
+        return True
 
-    def _persist(self, state: GroupState, ts: float) -> None:
+    def firing_notifications(self) -> list[Notification]:
+        """Every firing alert that has been sent, as a notification (the current picture)."""
+        notes = []
+        for state in self.states.values():
+            for status in state.rules:
+                for alert in status.alerts.alerts() if status.alerts is not None else ():
+                    if alert.state is AlertState.FIRING and alert.last_sent_at is not None:
+                        notes.append(
+                            self._notification(alert, state.group.key, state.group.name, status)
+                        )
+        return notes
+
+    # -- retired alerts (their rule is gone) -----------------------------------------------
+
+    def _retire(self, key: str, group_name: str, status: RuleStatus, ts: float) -> None:
+        if status.alerts is None:
+            return
+        rule = status.rule
+        changes = self._retired.retire(
+            key,
+            group_name,
+            rule.name,
+            rule.definition(),
+            rule.expr,
+            list(status.alerts.active.values()),
+            ts,
+        )
+        self.events.retired(key, rule.name, changes, ts)
+
+    def _retire_saved(self, key: str, saved: list[SavedAlert], ts: float) -> None:
+        for item in saved:
+            changes = self._retired.retire(
+                key, key.rpartition(";")[2], item.rule, item.definition, "", [item.alert], ts
+            )
+            self.events.retired(key, item.rule, changes, ts)
+
+    async def send_retired(self, ts: float) -> None:
+        """Send the due resolves of retired alerts, persist them, drop finished ones."""
+        for key in sorted(self._retired.keys()):
+            await self._send_retired_of(key, ts)
+            self._persist(key, ts)
+        if self._db is not None and self._running:
+            try:
+                self._db.forget_groups(set(self.states) | self._retired.keys())
+            except Exception:  # a full disk must not stop alerting
+                self._log.exception("cannot persist alert state")
+
+    async def _send_retired_of(self, key: str, ts: float) -> None:
+        due = self._retired.due(key, ts, self.resend_delay, self.default_interval)
+        notes = [self._retired_notification(key, item) for item in due]
+        if not await self._deliver(key, notes):
+            RetiredAlerts.undo(due)
+        self._retired.prune(key, ts)
+
+    def _retired_notification(self, key: str, item: RetiredAlert) -> Notification:
+        return to_notification(
+            item.alert,
+            group=key,
+            external_labels=self.ctx.external_labels,
+            generator_url=self.links.link(item.group_name, item.rule, item.expr)
+            if item.expr
+            else "",
+        )
+
+    async def _retired_loop(self) -> None:
+        while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event is set, and stop() would wait for this loop forever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.default_interval):
+                    await self._retired_wake.wait()
+            self._retired_wake.clear()
+            try:
+                await self.send_retired(self.clock.now())
+            except Exception:  # a bug here must not end the resend of resolves
+                self._log.exception("sending resolves of retired alerts failed")
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def _persist(self, key: str, ts: float) -> None:
         if self._db is None:
             return
-        rows = [
+        state = self.states.get(key)
+        rows = [(r.rule, r.definition, r.alert) for r in self._retired.of(key)]
+        rows += [
             (status.rule.name, status.rule.definition(), alert)
-            for status in state.rules
+            for status in (state.rules if state is not None else ())
             if status.alerts is not None
             for alert in status.alerts.alerts(include_inactive=True)
         ]
-        signature = [
-            (
-                name,
-                a.labels,
-                a.state,
-                a.active_at,
-                a.fired_at,
-                a.resolved_at,
-                a.last_sent_at,
-                a.keep_firing_since,
-            )
-            for name, _, a in rows
-        ]
-        key = state.group.key
         try:
-            if signature != self._signatures.get(key):
-                self._db.save_group(key, ts, rows)
-                self._signatures[key] = signature
-            elif rows:
-                self._db.touch(key, ts)
+            self._db.save_if_changed(key, ts, rows)
         except Exception:  # a full disk must not stop alerting; the log says state is at risk
             self._log.exception("cannot persist alert state", group=key)
-
-    def _log_transition(self, key: str, change: Transition, ts: float) -> None:
-        labels = dict(change.labels)
-        event = {
-            AlertState.PENDING: "alert pending",
-            AlertState.FIRING: "alert firing",
-        }.get(change.current, "alert resolved")
-        if change.previous is AlertState.PENDING and change.current is AlertState.INACTIVE:
-            event = "alert pending cleared"
-        log = self._log.warning if change.current is AlertState.FIRING else self._log.info
-        log(
-            event,
-            group=key,
-            alertname=labels.get("alertname", ""),
-            labels=labels,
-            value=change.value,
-        )
-        if self.on_transition is not None:
-            try:
-                self.on_transition(
-                    group=key,
-                    alertname=labels.get("alertname", ""),
-                    labels=labels,
-                    previous=change.previous.value,
-                    current=change.current.value,
-                    at=ts,
-                )
-            except Exception:  # the journal's trouble must never stop evaluation
-                self._log.exception("alert transition hook failed", group=key)
 
     def _count_alerts(self) -> None:
         counts = {"pending": 0, "firing": 0}
@@ -361,19 +428,3 @@ class RuleManager:
                     counts[alert.state.value] += 1
         for name, count in counts.items():
             self.metrics.alerts.labels(name).set(count)
-
-
-def _copy_state(old: GroupState, new: GroupState) -> None:
-    """Carry alert state and health over for rules whose definition is unchanged."""
-    available: dict[tuple[str, str], list[int]] = {}
-    for index, status in enumerate(old.rules):
-        available.setdefault((status.rule.kind, status.rule.definition()), []).append(index)
-    for status in new.rules:
-        indexes = available.get((status.rule.kind, status.rule.definition()))
-        if not indexes:
-            continue
-        previous = old.rules[indexes.pop(0)]
-        status.alerts = previous.alerts
-        status.health, status.last_error = previous.health, previous.last_error
-        status.last_evaluation = previous.last_evaluation
-    new.last_eval_ts = old.last_eval_ts

@@ -60,6 +60,7 @@ class AlertStateStore:
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self._signatures: dict[str, object] = {}  # what each group's last save held
         if readonly:  # ``once`` reads the daemon's state; it never writes or creates files
             self._db = open_readonly(path)
             return
@@ -67,6 +68,29 @@ class AlertStateStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+
+    def save_if_changed(
+        self, group_key: str, last_eval: float, alerts: list[tuple[str, str, Alert]]
+    ) -> None:
+        """Save the group's alerts if they changed since the last save, else only ``touch``."""
+        signature = [
+            (
+                name,
+                a.labels,
+                a.state,
+                a.active_at,
+                a.fired_at,
+                a.resolved_at,
+                a.last_sent_at,
+                a.keep_firing_since,
+            )
+            for name, _, a in alerts
+        ]
+        if signature != self._signatures.get(group_key):
+            self.save_group(group_key, last_eval, alerts)
+            self._signatures[group_key] = signature
+        elif alerts:
+            self.touch(group_key, last_eval)
 
     def close(self) -> None:
         """Close the database."""

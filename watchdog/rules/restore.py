@@ -2,9 +2,13 @@
 
 Choices (documented in docs/rules.md):
 
-* State is restored only into a rule with the same group, name and definition (expression,
-  ``for``, ``keep_firing_for``, labels). A changed rule starts from scratch: its old pending
-  timers no longer describe what it measures.
+* Firing and resolved alerts are restored into the rule of the same group and name, whatever
+  changed in it while the daemon was stopped: the next evaluation of the new expression
+  resolves what it no longer returns, so an alert that was sent as firing always ends with a
+  resolve. Pending alerts come back only into a rule whose definition (expression, ``for``,
+  ``keep_firing_for``, labels) is unchanged: their timers no longer describe a changed rule.
+* Alerts whose rule is gone are handed back as ``orphans``; the manager retires them (a
+  firing one is resolved and the resolve sent, see ``carryover``).
 * Down time does not count toward ``for``: the pending time accrued before the stop is kept,
   so an alert pending 40 s of a 60 s ``for`` fires 20 s after the first evaluation after the
   restart. (Prometheus does the same, but adds a 10-minute grace period; an independent
@@ -29,10 +33,12 @@ __all__ = ["RestoreReport", "restore_group"]
 
 @dataclass(frozen=True)
 class RestoreReport:
-    """How many alerts came back, and how many were dropped because their rule changed."""
+    """How many alerts came back, how many pending ones were dropped because their rule
+    changed, and the alerts whose rule no longer exists."""
 
     restored: int = 0
     discarded: int = 0
+    orphans: tuple[SavedAlert, ...] = ()
 
 
 def restore_group(
@@ -44,6 +50,7 @@ def restore_group(
 ) -> RestoreReport:
     """Restore ``saved`` into ``state`` before its first evaluation at ``ts``."""
     restored = discarded = 0
+    orphans: list[SavedAlert] = []
     rules = {
         status.rule.name: status
         for status in state.rules
@@ -53,10 +60,11 @@ def restore_group(
     for item in saved:
         status = rules.get(item.rule)
         if status is None or status.alerts is None:
-            discarded += 1
+            orphans.append(item)
             continue
         assert isinstance(status.rule, AlertingRule)
-        if item.definition != status.rule.definition():
+        changed = item.definition != status.rule.definition()
+        if changed and item.alert.state is AlertState.PENDING:
             discarded += 1
             continue
         alert = replace(item.alert)
@@ -71,4 +79,4 @@ def restore_group(
             alert.hold_until = ts + hold
         status.alerts.active[alert.labels] = alert
         restored += 1
-    return RestoreReport(restored, discarded)
+    return RestoreReport(restored, discarded, tuple(orphans))

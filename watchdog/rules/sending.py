@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from watchdog.alerts import Notification
 from watchdog.rules.alerting import Alert, AlertState
 
-__all__ = ["due_alerts", "generator_url", "needs_sending", "to_notification"]
+__all__ = ["GeneratorLinks", "due_alerts", "needs_sending", "to_notification"]
 
 
 def needs_sending(alert: Alert, ts: float, resend_delay: float) -> bool:
@@ -41,19 +42,36 @@ def due_alerts(
     return due
 
 
-def generator_url(external_url: str, expr: str) -> str:
-    """A link to the expression in a Prometheus-style graph page, as Prometheus builds it."""
-    query = urllib.parse.quote_plus(expr)
-    return f"{external_url.rstrip('/')}/graph?g0.expr={query}&g0.tab=1"
+@dataclass(frozen=True)
+class GeneratorLinks:
+    """Where an alert's ``generatorURL`` points: never at a page nobody serves.
+
+    ``prometheus``: a Prometheus-style UI the user names (``alerting.generator_url``): the
+    alert links to its expression there, as Prometheus builds the link. Else ``daemon``: the
+    daemon's own configured ``server.external_url``: the alert links to its rule in
+    ``/api/v1/rules`` (state, expression, active alerts). Neither: no link.
+    """
+
+    prometheus: str = ""
+    daemon: str = ""
+
+    def link(self, group: str, rule: str, expr: str) -> str:
+        """The ``generatorURL`` of an alert of ``rule`` in ``group``."""
+        if self.prometheus:
+            query = urllib.parse.quote_plus(expr)
+            return f"{self.prometheus.rstrip('/')}/graph?g0.expr={query}&g0.tab=1"
+        if self.daemon:
+            query = urllib.parse.urlencode({"rule_name[]": rule, "rule_group[]": group})
+            return f"{self.daemon.rstrip('/')}/api/v1/rules?{query}"
+        return ""
 
 
 def to_notification(
     alert: Alert,
     *,
     group: str,
-    expr: str,
     external_labels: Mapping[str, str],
-    external_url: str,
+    generator_url: str = "",
 ) -> Notification:
     """The notification for one due alert; external labels fill labels the alert lacks."""
     labels = dict(alert.labels)
@@ -67,6 +85,6 @@ def to_notification(
         starts_at=alert.fired_at if alert.fired_at is not None else alert.active_at,
         ends_at=ends_at if ends_at is not None else alert.active_at,
         status="resolved" if resolved else "firing",
-        generator_url=generator_url(external_url, expr),
+        generator_url=generator_url,
         group=group,
     )

@@ -14,13 +14,20 @@ from watchdog.health import LoopHealth
 from watchdog.logs import get_logger
 from watchdog.promql import EvalLimits
 from watchdog.rules.files import load_rule_files
+from watchdog.rules.sending import GeneratorLinks
 from watchdog.store import SampleStore
 
 if TYPE_CHECKING:
     from watchdog.rules.manager import RuleManager
     from watchdog.rules.metrics import RuleMetrics
 
-__all__ = ["LoggingSink", "build_rule_manager", "external_url", "query_limits"]
+__all__ = [
+    "LoggingSink",
+    "build_rule_manager",
+    "external_url",
+    "generator_links",
+    "query_limits",
+]
 
 
 class LoggingSink:
@@ -51,6 +58,15 @@ def external_url(config: LoadedConfig, listen: str) -> str:
     if host in ("0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
         host = socket.gethostname()
     return f"http://{host}:{port}"
+
+
+def generator_links(config: LoadedConfig) -> GeneratorLinks:
+    """Where ``generatorURL`` points: ``alerting.generator_url``, else the configured
+    ``server.external_url`` (never a derived address that may not be reachable)."""
+    return GeneratorLinks(
+        prometheus=config.model.alerting.generator_url or "",
+        daemon=config.model.server.external_url or "",
+    )
 
 
 def query_limits(config: LoadedConfig) -> EvalLimits:
@@ -89,6 +105,7 @@ def build_rule_manager(
         state_dir=state_dir,
         restore_hold=2 * longest_probe,
         limits=query_limits(config),
+        links=generator_links(config),
     )
     manager.apply(groups)
     return manager

@@ -56,13 +56,16 @@ def alert_delivery(
         if accepted is not None:
             detail += f"; last accepted by {accepted.channel}"
         return AlertDelivery("outbox", detail, When(created))
-    if accepted is not None:
-        if accepted.path == "alertmanager":
-            return AlertDelivery(
-                "alertmanager", f"accepted by Alertmanager {accepted.channel}", When(accepted.at)
-            )
+    told = chain.emergency.last_told(fingerprint)
+    if told is not None and (accepted is None or told[1].sent_at >= accepted.at):
+        receiver, entry = told
+        what = "" if entry.status == "firing" else f" ({entry.status})"
         return AlertDelivery(
-            "emergency", f"sent by the fallback path to {accepted.channel}", When(accepted.at)
+            "emergency", f"sent by the fallback path to {receiver}{what}", When(entry.sent_at)
+        )
+    if accepted is not None:
+        return AlertDelivery(
+            "alertmanager", f"accepted by Alertmanager {accepted.channel}", When(accepted.at)
         )
     if state is AlertState.PENDING:
         return AlertDelivery("not_sent", "pending alerts are not sent")
@@ -110,6 +113,7 @@ def build_alerts(
                         delivery=alert_delivery(chain, fp, alert.state, waiting),
                         silenced_by=list(mark.silenced_by) if mark is not None else None,
                         inhibited_by=list(mark.inhibited_by) if mark is not None else None,
+                        fallback_receivers=list(mark.receivers) if mark is not None else None,
                     )
                 )
     views.sort(key=lambda a: (severity_rank(a.severity), a.state != "firing", a.since.ts, a.name))

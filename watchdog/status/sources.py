@@ -29,6 +29,8 @@ class AlertMarks:
 
     silenced_by: list[str] = field(default_factory=list)
     inhibited_by: list[str] = field(default_factory=list)
+    receivers: list[str] = field(default_factory=list)
+    """The emergency receivers whose routes match it (who the fallback path would page)."""
 
 
 class AlertMarksSource(Protocol):

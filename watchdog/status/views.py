@@ -88,6 +88,8 @@ class AlertView:
     """Silence ids matching it; None when no silence source exists."""
     inhibited_by: list[str] | None = None
     """Alerts inhibiting it; None when no inhibition source exists."""
+    fallback_receivers: list[str] | None = None
+    """The emergency receivers its fallback routes reach; None when unknown."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from watchdog.rules.manager import RuleManager
 from watchdog.scheduler import Scheduler
 from watchdog.status.api import status_api_routes
 from watchdog.status.drills import build_drills
-from watchdog.status.sources import StatusSources
+from watchdog.status.sources import AlertMarks, StatusSources
 from watchdog.status.views import DrillsView
 
 __all__ = ["DaemonParts", "daemon_status_routes", "daemon_status_sources"]
@@ -41,6 +42,14 @@ def daemon_status_sources(daemon: DaemonParts) -> StatusSources:
         history = daemon.drills.history()
         return build_drills(history.stages.values(), history.unreadable, daemon.clock.now())
 
+    def marks(labels: Mapping[str, str], now: float) -> AlertMarks:  # the path knows now
+        status = daemon.delivery.chain.fallback_status(labels)
+        return AlertMarks(
+            silenced_by=list(status.get("silencedBy", [])),
+            inhibited_by=list(status.get("inhibitedBy", [])),
+            receivers=list(status.get("receivers", [])),
+        )
+
     return StatusSources(
         clock=daemon.clock,
         health=daemon.health,
@@ -49,6 +58,7 @@ def daemon_status_sources(daemon: DaemonParts) -> StatusSources:
         rule_groups=lambda: list(daemon.rules.states.values()),
         delivery=lambda: daemon.delivery,
         drills=drills,
+        alert_marks=marks,
     )
 
 

@@ -8,29 +8,36 @@ one module and one line here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from watchdog.notify.receivers import pagerduty, slack, webhook
+from watchdog.notify.receivers import email, opsgenie, pagerduty, slack, webhook
 from watchdog.notify.receivers.base import (
+    AlertGroup,
     EmergencyChannel,
     Message,
     ReceiverConfig,
     ReceiverKind,
     Request,
 )
+from watchdog.notify.routing import Route
 
 __all__ = [
     "RECEIVERS",
+    "AlertGroup",
     "EmergencyChannel",
     "Message",
     "ReceiverConfig",
     "ReceiverKind",
     "Request",
+    "RoutedChannel",
     "build_channels",
     "receiver_names",
+    "routed_channels",
 ]
 
 RECEIVERS: dict[str, ReceiverKind] = {
-    kind.name: kind for kind in (webhook.KIND, slack.KIND, pagerduty.KIND)
+    kind.name: kind
+    for kind in (webhook.KIND, slack.KIND, pagerduty.KIND, email.KIND, opsgenie.KIND)
 }
 
 
@@ -57,4 +64,26 @@ def build_channels(receivers: Sequence[ReceiverConfig]) -> list[EmergencyChannel
     names = receiver_names(receivers)
     return [
         RECEIVERS[cfg.kind].channel(name, cfg) for name, cfg in zip(names, receivers, strict=True)
+    ]
+
+
+class RoutedChannel(NamedTuple):
+    """A channel with its route, and whether it gets resolves (``send_resolved``, or always
+    where the kind ``can_resolve``: what a trigger opened there must be closed)."""
+
+    channel: EmergencyChannel
+    route: Route
+    takes_resolves: bool
+
+
+def routed_channels(receivers: Sequence[ReceiverConfig]) -> list[RoutedChannel]:
+    """Every configured receiver as a channel with its route."""
+    names = receiver_names(receivers)
+    return [
+        RoutedChannel(
+            channel,
+            cfg.route(name),
+            cfg.send_resolved or RECEIVERS[cfg.kind].can_resolve,
+        )
+        for name, cfg, channel in zip(names, receivers, build_channels(receivers), strict=True)
     ]

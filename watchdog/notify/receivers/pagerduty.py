@@ -25,6 +25,7 @@ from watchdog.notify.receivers.base import (
     ReceiverConfig,
     ReceiverKind,
     Request,
+    probe_context,
 )
 from watchdog.redact import redact_url
 
@@ -105,12 +106,16 @@ def build_body(
         return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key}
     summary = alert.annotations.get("summary") or alert.alertname
     labels = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()) if k != "alertname")
+    context = probe_context(alert)
+    probe = f" — {context[0][1]}" if context and context[0][0] == "Probe error" else ""
     body: dict[str, Any] = {
         "routing_key": routing_key,
         "event_action": "trigger",
         "dedup_key": dedup_key,
         "payload": {
-            "summary": _clip(f"[FIRING] {alert.alertname}: {summary} ({labels})", SUMMARY_LIMIT),
+            "summary": _clip(
+                f"[FIRING] {alert.alertname}: {summary}{probe} ({labels})", SUMMARY_LIMIT
+            ),
             "source": source or alert.labels.get("instance") or "monitor-watchdog",
             "severity": severity_of(alert),
             "timestamp": iso_time(alert.starts_at),
@@ -121,6 +126,7 @@ def build_body(
                 "firing_since": iso_time(alert.starts_at),
                 "delivered_via": "monitor-watchdog fallback path",
                 "fallback_reason": reason,
+                **{title.lower().replace(" ", "_"): text for title, text in context},
             },
         },
         "client": f"monitor-watchdog {__version__}",
@@ -187,7 +193,7 @@ class PagerDutyChannel(HttpChannel[PagerDutyReceiver]):
                         routing_key=key,
                         reason=message.reason,
                         source=source,
-                        group=message.group,
+                        group=a.group or message.group,
                         external_url=message.external_url,
                     ),
                     a,

@@ -1,7 +1,8 @@
 """Slack incoming webhook: Block Kit blocks plus a plain ``text`` fallback.
 
 Layout: a header (what and how many), a context line (delivered via the fallback path and
-why), then one section per alert (name, severity, status, since when, summary). Slack's
+why), then one section per alert (name, severity, status, since when, summary, and the
+probe's error and key facts about its target). Slack's
 documented limits are respected: at most 50 blocks per message, header text at most 150
 characters, section text at most 3000, at most 10 section fields of at most 2000 each,
 context elements at most 10. Extra alerts are summarised in a last section.
@@ -24,6 +25,7 @@ from watchdog.notify.receivers.base import (
     ReceiverConfig,
     ReceiverKind,
     Request,
+    probe_context,
 )
 
 __all__ = ["KIND", "LIMITS", "SlackChannel", "SlackReceiver", "build_body"]
@@ -119,6 +121,8 @@ def _alert_section(alert: Notification) -> dict[str, Any]:
     )
     if labels:
         fields.append(_mrkdwn(f"*Labels*\n{_escape(labels)}", LIMITS["field_text"]))
+    for title, text in probe_context(alert):
+        fields.append(_mrkdwn(f"*{title}*\n{_escape(text)}", LIMITS["field_text"]))
     return {
         "type": "section",
         "text": _mrkdwn(text, LIMITS["section_text"]),

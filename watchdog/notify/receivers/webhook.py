@@ -1,9 +1,13 @@
 """Generic webhook: the body is exactly an Alertmanager webhook payload, version 4.
 
-Anything that already consumes Alertmanager's ``webhook_config`` posts understands it. Like
-Alertmanager, firing alerts carry the zero time as ``endsAt`` (their end is not known yet)
-and ``max_alerts`` truncates the list, counting the rest in ``truncatedAlerts``. Each alert
-carries the annotations ``watchdog_delivery`` and ``watchdog_fallback_reason``.
+Anything that already consumes Alertmanager's ``webhook_config`` posts understands it: one
+POST per aggregation group of the receiver's route, with that group's ``groupLabels`` and
+``groupKey`` as Alertmanager sends them. Like Alertmanager, firing alerts carry the zero
+time as ``endsAt`` (their end is not known yet) and ``max_alerts`` truncates the list,
+counting the rest in ``truncatedAlerts``. The only differences from Alertmanager's body are
+the annotations each alert gains: ``watchdog_delivery`` and ``watchdog_fallback_reason``
+(and, for an alert about a probed target, ``watchdog_probe_error``/``watchdog_probe_facts``,
+which Alertmanager's copy carries too).
 
 With ``hmac_secret`` set, ``X-Watchdog-Signature: sha256=<hex>`` is the HMAC-SHA256 of the
 exact body bytes under that secret, so the receiver can check who sent it.
@@ -25,6 +29,7 @@ from watchdog.alerts import Notification, iso_time
 from watchdog.config.types import Secret, SecretFile, SecretUrl, pick_secret, reveal
 from watchdog.notify.http import HttpRequest
 from watchdog.notify.receivers.base import (
+    AlertGroup,
     HttpChannel,
     Message,
     ReceiverConfig,
@@ -65,21 +70,25 @@ class WebhookReceiver(ReceiverConfig):
         return chosen.get_secret_value() if chosen is not None else None
 
 
-def build_body(message: Message, *, max_alerts: int = 0) -> dict[str, Any]:
-    """The Alertmanager webhook payload (version 4) for ``message``."""
-    alerts = [mark_fallback(a, message.reason) for a in message.alerts]
+def build_body(
+    message: Message, group: AlertGroup | None = None, *, max_alerts: int = 0
+) -> dict[str, Any]:
+    """The Alertmanager webhook payload (version 4) for one group of ``message`` (None: all
+    its alerts as one group without group labels, Alertmanager's ``group_by: []``)."""
+    group = group or AlertGroup({}, "{}:{}", message.alerts)
+    alerts = [mark_fallback(a, message.reason) for a in group.alerts]
     shown = alerts[:max_alerts] if max_alerts else alerts
-    group_key = f'{{}}/{{receiver="{message.receiver}"}}:{{rule_group="{message.group}"}}'
+    firing = any(a.status == "firing" for a in group.alerts)
     return {
         "receiver": message.receiver,
-        "status": message.status,
+        "status": "firing" if firing else "resolved",
         "alerts": [_alert(a) for a in shown],
-        "groupLabels": {},
-        "commonLabels": _common([a.labels for a in shown]),
-        "commonAnnotations": _common([a.annotations for a in shown]),
-        "externalURL": message.external_url,
+        "groupLabels": dict(group.labels),
+        "commonLabels": _common([a.labels for a in alerts]),
+        "commonAnnotations": _common([a.annotations for a in alerts]),
+        "externalURL": message.external_url.rstrip("/"),
         "version": "4",
-        "groupKey": group_key,
+        "groupKey": group.key,
         "truncatedAlerts": len(alerts) - len(shown),
     }
 
@@ -116,8 +125,11 @@ class WebhookChannel(HttpChannel[WebhookReceiver]):
     kind: str = "webhook"
 
     def requests(self, message: Message) -> list[Request]:
-        """One POST with the whole round."""
-        body = json.dumps(build_body(message, max_alerts=self.config.max_alerts)).encode()
+        """One POST per aggregation group, as Alertmanager sends them."""
+        return [self._request(message, group) for group in message.alert_groups()]
+
+    def _request(self, message: Message, group: AlertGroup) -> Request:
+        body = json.dumps(build_body(message, group, max_alerts=self.config.max_alerts)).encode()
         headers = {
             "Content-Type": "application/json",
             "User-Agent": f"monitor-watchdog/{__version__}",
@@ -125,7 +137,7 @@ class WebhookChannel(HttpChannel[WebhookReceiver]):
         key = self.config.hmac_key()
         if key is not None:
             headers[SIGNATURE_HEADER] = sign(body, key)
-        return [Request(HttpRequest(self.config.target(), body, headers), message.alerts)]
+        return Request(HttpRequest(self.config.target(), body, headers), group.alerts)
 
 
 KIND = ReceiverKind(
