@@ -112,6 +112,8 @@ def _view() -> StatusView:
         group=EVIL,
         delivery=AlertDelivery("outbox", EVIL, When(NOW)),
         silenced_by=[EVIL],
+        inhibited_by=[],
+        fallback_receivers=["pagerduty", "slack"],
     )
     delivery = DeliveryView(
         replicas=[],
@@ -140,6 +142,8 @@ def test_every_value_from_outside_is_escaped() -> None:
     assert "<script>alert" not in html
     assert html.count("<script>") == 1  # the page's own, allowed by hash
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<span class="badge b-silenced">silenced</span> by &lt;script&gt;' in html
+    assert "inhibited" not in html and "fallback route: pagerduty, slack" in html
     assert "Not configured: this daemon runs alone." in html
     assert "Not configured: no drill history on this daemon." in html
 
